@@ -1,0 +1,76 @@
+import type { PrismaClient } from '@omnichat/db';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+
+/** Seconds on oidc-provider's clock (epoch seconds), which `consumed` is expressed in. */
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+export type Clock = () => Date;
+
+/**
+ * oidc-provider's storage contract (its example/my_adapter.js) over the OidcPayload table, one
+ * row per artefact keyed by (model, id). Expiry is written from the app clock and enforced on
+ * read with the same clock (AS-70), so a row past `expiresAt` is never returned even before the
+ * sweep deletes it.
+ */
+export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => new Date()): AdapterFactory {
+  return (model: string): Adapter => {
+    const live = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }] });
+
+    async function findWhere(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
+      const row = await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } });
+      if (!row) return undefined;
+      const payload = row.payload as AdapterPayload;
+      return row.consumedAt ? { ...payload, consumed: epochSeconds(row.consumedAt) } : payload;
+    }
+
+    return {
+      async upsert(id, payload, expiresIn) {
+        const data = {
+          payload: payload as object,
+          // A Grant is its own grant: revokeByGrantId then removes it with its tokens.
+          grantId: payload.grantId ?? (model === 'Grant' ? id : null),
+          userCode: payload.userCode ?? null,
+          uid: payload.uid ?? null,
+          expiresAt: expiresIn ? new Date(clock().getTime() + expiresIn * 1000) : null,
+        };
+        await prisma.oidcPayload.upsert({
+          where: { model_id: { model, id } },
+          create: { model, id, ...data },
+          update: data,
+        });
+      },
+
+      find: (id) => findWhere({ id }),
+      findByUid: (uid) => findWhere({ uid }),
+      findByUserCode: (userCode) => findWhere({ userCode }),
+
+      /**
+       * Single use, atomically: a conditional update, so of N parallel redemptions of one code or
+       * refresh token exactly one changes the row (AS-17, AS-28). oidc-provider checks `consumed`
+       * before calling this, which alone would let concurrent requests all pass.
+       */
+      async consume(id) {
+        const { count } = await prisma.oidcPayload.updateMany({
+          where: { model, id, consumedAt: null },
+          data: { consumedAt: clock() },
+        });
+        if (count === 0) throw new errors.InvalidGrant(`${model} already consumed`);
+      },
+
+      async destroy(id) {
+        await prisma.oidcPayload.deleteMany({ where: { model, id } });
+      },
+
+      /** Every artefact of the grant goes, whatever model this adapter instance serves. */
+      async revokeByGrantId(grantId) {
+        await prisma.oidcPayload.deleteMany({ where: { grantId } });
+      },
+    };
+  };
+}
+
+/** Deletes expired rows; returns how many. Run periodically by the app (see app.ts). */
+export async function sweepExpired(prisma: PrismaClient, clock: Clock = () => new Date()): Promise<number> {
+  const { count } = await prisma.oidcPayload.deleteMany({ where: { expiresAt: { lt: clock() } } });
+  return count;
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
+
+/** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (DESIGN.md, CHATGPT.md §5). */
+export const DEFAULT_ALLOWED_REDIRECT_URIS = [
+  'https://chatgpt.com/connector_platform_oauth_redirect',
+  'https://chatgpt.com/connector/oauth/*',
+  'https://claude.ai/api/mcp/auth_callback',
+  'https://claude.com/api/mcp/auth_callback',
+  'http://localhost:*',
+  'http://127.0.0.1:*',
+];
+
+/**
+ * Used only when KEY_ENCRYPTION_SECRET is unset outside production, so a laptop can start with no
+ * setup. It is public (it is in this file): keys it protects are not secret.
+ */
+export const DEV_KEY_ENCRYPTION_SECRET = 'omnichat-development-only-key-encryption-secret';
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    // RFC 8414 §3.3 / RFC 9207 §2.4: clients compare the issuer byte for byte, so exactly one form.
+    ISSUER: httpUrl
+      .default('http://localhost:4000')
+      .refine((value) => !value.endsWith('/'), 'ISSUER must not end with "/" (clients compare it byte for byte)')
+      .refine((value) => {
+        const url = new URL(value);
+        return url.search === '' && url.hash === '';
+      }, 'ISSUER must not carry a query or fragment (RFC 8414 §2)'),
+    RESOURCE_URL: httpUrl
+      .default('http://localhost:3000/mcp')
+      .refine((value) => {
+        const url = new URL(value);
+        return url.search === '' && url.hash === '' && url.href === value && !value.endsWith('/');
+      }, 'RESOURCE_URL must be canonical: no query, fragment or trailing slash (RFC 8707 §2)'),
+    AUTH_HOST: z.string().min(1).default('localhost'),
+    AUTH_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    ALLOWED_REDIRECT_URIS: commaList.default(DEFAULT_ALLOWED_REDIRECT_URIS),
+    CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
+    KEY_ENCRYPTION_SECRET: z.string().min(32, 'KEY_ENCRYPTION_SECRET must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 24 * 3600),
+    CIMD_DEV_ALLOW: commaList.default([]),
+    BRAND_NAME: z.string().min(1).default('OmniChat'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production';
+    if (production && !env.KEY_ENCRYPTION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
+    }
+    if (production && env.CIMD_DEV_ALLOW.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: 'is for tests and local development only; refused when NODE_ENV=production' });
+    }
+    for (const origin of env.CIMD_DEV_ALLOW) {
+      const url = URL.parse(origin);
+      if (!url || url.origin !== origin) {
+        ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: `"${origin}" is not an origin (scheme://host:port, no path)` });
+      }
+    }
+    try {
+      parseRedirectPatterns(env.ALLOWED_REDIRECT_URIS);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['ALLOWED_REDIRECT_URIS'], message: (error as Error).message });
+    }
+  });
+
+export type AuthConfig = {
+  issuer: string;
+  /** The canonical resource (RFC 8707): every access token's `aud`. */
+  resourceUrl: string;
+  host: string;
+  port: number;
+  allowedRedirectUris: RedirectPattern[];
+  corsOrigins: string[];
+  keyEncryptionSecret: string;
+  /** True when the fixed development secret is in use (logged loudly at boot). */
+  usingDevKeySecret: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Origins exempt from CIMD's https and special-address rules (tests, local development). */
+  cimdDevAllow: string[];
+  brandName: string;
+  logLevel: string;
+};
+
+/** Parses the environment once at boot; throws one line per problem. */
+export function loadAuthConfig(env: Record<string, string | undefined>): AuthConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid auth configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    issuer: e.ISSUER,
+    resourceUrl: e.RESOURCE_URL,
+    host: e.AUTH_HOST,
+    port: e.AUTH_PORT,
+    allowedRedirectUris: parseRedirectPatterns(e.ALLOWED_REDIRECT_URIS),
+    corsOrigins: e.CORS_ORIGINS,
+    keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
+    usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    cimdDevAllow: e.CIMD_DEV_ALLOW,
+    brandName: e.BRAND_NAME,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,2 @@
+export { buildAuthApp, type AuthDeps } from './app.js';
+export { loadAuthConfig, type AuthConfig } from './config.js';

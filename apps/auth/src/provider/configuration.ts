@@ -1,0 +1,153 @@
+import { RESOURCE_SCOPES, isScope } from '@omnichat/scopes';
+import { errors, type AdapterFactory, type Configuration, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
+
+import type { AuthConfig } from '../config.js';
+import type { SigningKeys } from '../keys/signing-keys.js';
+import { SIGNING_ALG } from '../keys/signing-keys.js';
+import { canonicalResource, resourceVariants } from '../policy/resource.js';
+import { errorPage } from '../views/error-page.js';
+import { PAGE_HEADERS } from '../views/layout.js';
+import { clientMetadataValidator, CLIENT_METADATA_CHECKED, supportedScopes } from './client-metadata.js';
+import { createProviderFetch, type DevFetch } from './provider-fetch.js';
+
+export type ProviderDeps = {
+  adapter: AdapterFactory;
+  jwks: SigningKeys;
+  findAccount: FindAccount;
+  cookieKeys: string[];
+  devFetch?: DevFetch | undefined;
+};
+
+/** Static OIDC scopes; resource scopes come from getResourceServerInfo (RFC 8707). */
+const OIDC_CLAIMS = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['updated_at'],
+};
+
+/** Routes during which the authorization request's resources are being resolved. */
+const AUTHORIZATION_ROUTES = new Set(['authorization', 'resume', 'pushed_authorization_request']);
+
+/**
+ * oidc-provider configuration: only what departs from its defaults, each with the reason
+ * (SECURITY-CASES.md §0 and D.2 list them; the tests named there cover each).
+ */
+export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): Configuration {
+  const resourceServer = (client: { scope?: string | undefined }) => ({
+    // Per-client limit: a DCR `scope` does not restrict resource scopes upstream (D.3 #4).
+    scope: RESOURCE_SCOPES.filter((scope) => !client.scope || client.scope.split(' ').includes(scope)).join(' '),
+    // RFC 8707 + MCP: `aud` is the canonical resource whatever form the client sent (AS-35).
+    audience: config.resourceUrl,
+    accessTokenFormat: 'jwt' as const,
+    // A JWT cannot be recalled: keep it short (AS-16).
+    accessTokenTTL: config.accessTokenTtlSeconds,
+    jwt: { sign: { alg: SIGNING_ALG } },
+  });
+
+  return {
+    // Every artefact in Postgres, so replicas share state and restarts lose nothing (AS-69).
+    adapter: deps.adapter,
+    // Keys from the database, never the publicly known development keys (AS-62).
+    jwks: deps.jwks,
+    findAccount: deps.findAccount,
+    // Signed cookies with keys that survive restarts and are shared by replicas (AS-60, AS-69).
+    cookies: { keys: deps.cookieKeys },
+    claims: OIDC_CLAIMS,
+    // Resource scopes are listed as static scopes too, or oidc-provider refuses a DCR `scope` that
+    // names them (it validates client scope against statics) and cannot limit them per client.
+    scopes: supportedScopes(),
+    // /register, per DESIGN.md (the default is /reg).
+    routes: { registration: '/register' },
+    // Code flow only (RFC 9700 §2.1.2); the default also allows id_token and none response types.
+    responseTypes: ['code'],
+    // The default lets confidential clients skip PKCE; OAuth 2.1 requires it of every client (AS-08).
+    pkce: { required: () => true },
+    // Rotate for every client type, not only public ones near expiry (AS-26).
+    rotateRefreshToken: true,
+    // Any client registered for refresh_token gets one; ChatGPT never asks for offline_access (AS-32).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ttl: {
+      AccessToken: config.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      RefreshToken: config.refreshTokenTtlSeconds,
+      // Outlives refresh tokens: a grant expiring first would silently kill them after 14 days (the default).
+      Grant: 365 * 24 * 3600,
+    },
+    // ChatGPT's CIMD document uses private_key_jwt; DCR clients ask for none or client_secret_post (CHATGPT.md §4).
+    clientAuthMethods: ['none', 'private_key_jwt', 'client_secret_post', 'client_secret_basic'],
+    enabledJWA: {
+      // Asymmetric only: no HS* (client_secret_jwt) and so no key confusion with public keys (AS-67).
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    // CORS on /token for our configured origins and, as upstream does, for a public client's own
+    // redirect origin (browser MCP clients); never on revocation/introspection (AS-73).
+    clientBasedCORS: (ctx, origin, client) => {
+      if (ctx.oidc.route !== 'token') return false;
+      if (config.corsOrigins.includes(origin)) return true;
+      return client.clientAuthMethod === 'none' && client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) === true;
+    },
+    // Redirect allow-list and field caps for DCR and CIMD alike; runs on every client load (AS-39..44, AS-47).
+    extraClientMetadata: { properties: [...CLIENT_METADATA_CHECKED], validator: clientMetadataValidator(config) },
+    // A missing or empty scope (ChatGPT and Claude reconnects) means "what this client may have" (AS-38).
+    extraParams: {
+      scope(ctx: KoaContextWithOIDC, value: string | undefined, client: { scope?: string | undefined }) {
+        if (value) return;
+        const allowed = client.scope ? client.scope.split(' ') : supportedScopes();
+        ctx.oidc.params!.scope = allowed.filter((scope) => isScope(scope) || scope in OIDC_CLAIMS).join(' ');
+      },
+    },
+    // The grant id lets the MCP server refuse tokens of a revoked grant before they expire (D.3 #1).
+    extraTokenClaims: async (_ctx, token) => (token.kind === 'AccessToken' ? { gid: token.grantId } : undefined),
+    // The jwks_uri of a private_key_jwt client is fetched; the default size limit is Infinity (AS-44).
+    fetchResponseBodyLimits: { jwks_uri: 64 * 1024 },
+    // SSRF dispatcher kept, except for CIMD_DEV_ALLOW origins (local development and tests).
+    fetch: createProviderFetch(config.cimdDevAllow, deps.devFetch),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx, out) => {
+      ctx.set(PAGE_HEADERS);
+      ctx.body = errorPage({ brand: config.brandName, error: out.error, description: out.error_description });
+    },
+    // Cast: @types/oidc-provider only types `introspection.enabled: true` next to openid4vci or
+    // RAR; the library itself has no such rule.
+    features: {
+      // Development views accept any password (AS-62).
+      devInteractions: { enabled: false },
+      // Open DCR: ChatGPT sends no initial access token (CHATGPT.md §4).
+      registration: {
+        enabled: true,
+        // Registration management is off, so a registration access token would open nothing.
+        issueRegistrationAccessToken: false,
+      },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+      resourceIndicators: {
+        enabled: true,
+        // No resource means the MCP server: there is only one (issue 3 §5).
+        defaultResource: async (_ctx, _client, oneOf) => {
+          if (!oneOf) return config.resourceUrl;
+          return oneOf.includes(config.resourceUrl) ? config.resourceUrl : oneOf;
+        },
+        // A token request without `resource` keeps the granted MCP audience even with openid in
+        // scope; only grants with no resource scope at all get a UserInfo token (OIDC-only clients).
+        useGrantedResource: async (_ctx, model) => [...model.scopes].some((scope) => isScope(scope)),
+        // The default throws for everything; ours knows exactly one resource (AS-34).
+        getResourceServerInfo: async (ctx, indicator, client) => {
+          if (!canonicalResource(indicator, config.resourceUrl)) throw new errors.InvalidTarget();
+          const info = resourceServer(client);
+          // Grant both spellings at authorization time, so a later token request may repeat
+          // either one or omit it and still get the same (canonical) audience.
+          if (AUTHORIZATION_ROUTES.has(ctx.oidc.route ?? '') && ctx.oidc.resourceServers) {
+            for (const variant of resourceVariants(config.resourceUrl)) {
+              if (variant !== indicator && !(variant in ctx.oidc.resourceServers)) {
+                ctx.oidc.resourceServers[variant] = new ctx.oidc.provider.ResourceServer(variant, info);
+              }
+            }
+          }
+          return info;
+        },
+      },
+    } as Configuration['features'],
+  };
+}

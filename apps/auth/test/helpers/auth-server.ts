@@ -1,0 +1,93 @@
+import { createServer } from 'node:net';
+
+import { createPrismaClient, hashPassword, normaliseEmail, type PrismaClient } from '@omnichat/db';
+import type { FastifyInstance } from 'fastify';
+
+import { buildAuthApp, loadAuthConfig, type AuthConfig } from '../../src/index.js';
+import type { DevFetch } from '../../src/provider/provider-fetch.js';
+
+/** A fixed test secret (not the dev default, so the "unset secret" warning path stays untested noise-free). */
+export const TEST_KEY_ENCRYPTION_SECRET = 'test-key-encryption-secret-0123456789abcdef';
+
+export type RunningAuthServer = {
+  issuer: string;
+  config: AuthConfig;
+  app: FastifyInstance;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Builds and starts the auth app on a loopback port with issuer `http://127.0.0.1:<port>`.
+ * Pass `prisma` to share a client (and so a database) with the test; otherwise one is created from
+ * `databaseUrl` and closed with the server. `port` restarts a server on the same issuer.
+ */
+export async function startAuthServer(options: {
+  databaseUrl?: string;
+  prisma?: PrismaClient;
+  resourceUrl?: string;
+  port?: number;
+  env?: Record<string, string>;
+  devFetch?: DevFetch;
+}): Promise<RunningAuthServer> {
+  const prisma = options.prisma ?? createPrismaClient(requireUrl(options.databaseUrl));
+  for (let attempt = 0; ; attempt += 1) {
+    const port = options.port ?? (await freePort());
+    const issuer = `http://127.0.0.1:${port}`;
+    const config = loadAuthConfig({
+      ISSUER: issuer,
+      RESOURCE_URL: options.resourceUrl ?? 'http://127.0.0.1:3999/mcp',
+      AUTH_HOST: '127.0.0.1',
+      AUTH_PORT: String(port),
+      KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.env,
+    });
+    const app = await buildAuthApp(config, { prisma, ...(options.devFetch ? { devFetch: options.devFetch } : {}) });
+    try {
+      await app.listen({ host: '127.0.0.1', port });
+    } catch (error) {
+      await app.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && options.port === undefined && attempt < 5) continue;
+      throw error;
+    }
+    return {
+      issuer,
+      config,
+      app,
+      prisma,
+      async close() {
+        await app.close();
+        if (!options.prisma) await prisma.$disconnect();
+      },
+    };
+  }
+}
+
+function requireUrl(url: string | undefined): string {
+  if (!url) throw new Error('startAuthServer needs databaseUrl or prisma');
+  return url;
+}
+
+/** Creates (or replaces the password of) a user; returns its id. */
+export async function createUser(prisma: PrismaClient, email: string, password: string): Promise<string> {
+  const passwordHash = await hashPassword(password);
+  const normalised = normaliseEmail(email);
+  const user = await prisma.user.upsert({
+    where: { email: normalised },
+    create: { email: normalised, passwordHash },
+    update: { passwordHash, disabledAt: null },
+  });
+  return user.id;
+}
