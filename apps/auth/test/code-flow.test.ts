@@ -46,7 +46,7 @@ async function tokenRequest(form: Record<string, string>) {
 
 describe('discovery', () => {
   it('serves the same RFC 8414 metadata at both well-known paths', async () => {
-    const oauthMeta = await (await fetch(`${server.issuer}/.well-known/oauth-authorization-server`)).json();
+    const oauthMeta = (await (await fetch(`${server.issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, string[]>;
     const oidcMeta = await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json();
     expect(oauthMeta).toEqual(oidcMeta);
     expect(oauthMeta).toMatchObject({
@@ -65,8 +65,8 @@ describe('discovery', () => {
       client_id_metadata_document_supported: true,
     });
     expect(oauthMeta.scopes_supported).toEqual([...RESOURCE_SCOPES, 'openid', 'email', 'profile', 'offline_access']);
-    expect([...oauthMeta.grant_types_supported].sort()).toEqual(['authorization_code', 'refresh_token']);
-    expect([...oauthMeta.token_endpoint_auth_methods_supported].sort()).toEqual(['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt']);
+    expect([...(oauthMeta.grant_types_supported ?? [])].sort()).toEqual(['authorization_code', 'refresh_token']);
+    expect([...(oauthMeta.token_endpoint_auth_methods_supported ?? [])].sort()).toEqual(['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt']);
     expect(oauthMeta.token_endpoint_auth_signing_alg_values_supported).toContain('RS256');
   });
 
@@ -119,7 +119,7 @@ describe('dynamic client registration', () => {
       body: JSON.stringify({ redirect_uris: [CHATGPT_REDIRECT_URI], token_endpoint_auth_method: 'client_secret_post' }),
     });
     expect(response.status).toBe(201);
-    const body = await response.json();
+    const body = (await response.json()) as Record<string, unknown>;
     expect(body.token_endpoint_auth_method).toBe('client_secret_post');
     expect(body.client_secret).toEqual(expect.any(String));
     expect(body.client_secret_expires_at).toBe(0);
