@@ -1,0 +1,98 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import type { PrismaClient } from '@omnichat/db';
+import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/verify-access-token.js';
+import type { McpConfig } from './config.js';
+import { registerDocsRoute } from './http/docs-route.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerHealthRoutes } from './http/health-routes.js';
+import { mcpRoutes } from './http/mcp-route.js';
+import { registerProtectedResourceMetadata, resourceMetadataUrl } from './http/protected-resource-metadata.js';
+import { createMcpServer } from './mcp/create-mcp-server.js';
+import { RequestScopedTransport } from './mcp/request-transport.js';
+import { TOOL_REGISTRY, toolRegistryByName, type ToolRegistration } from './tools/registry.js';
+
+export type McpDeps = {
+  prisma: PrismaClient;
+  /**
+   * Where verification keys come from: a local key set in tests; by default the auth app's JWKS
+   * (JWKS_URL) through a stale-if-error remote key set.
+   */
+  getKey?: JWTVerifyGetKey;
+  /** Milliseconds since the epoch, for token expiry; injectable so tests can move time. */
+  now?: () => number;
+  /** Verified-token cache bound (entries); 0 disables the cache. */
+  tokenCacheEntries?: number;
+  loggerInstance?: FastifyBaseLogger;
+  tools?: readonly ToolRegistration[];
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Exposed for benchmarks and operational hooks (e.g. clearing the token cache). */
+    tokenVerifier: AccessTokenVerifier;
+  }
+}
+
+/** JSON-RPC bodies; a full file write (256 KiB of text, escaped) fits with room to spare. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the MCP resource server. Never listens: src/server.ts (or a test) does. */
+export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    ...(deps.loggerInstance
+      ? { loggerInstance: deps.loggerInstance }
+      : {
+          logger: {
+            level: config.logLevel,
+            // Never log headers (Authorization) or query strings (a misplaced access_token).
+            serializers: {
+              req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] }),
+            },
+          },
+        }),
+  }) as unknown as FastifyInstance;
+
+  const metadataUrl = resourceMetadataUrl(config.resourceUrl);
+  const registry = deps.tools ?? TOOL_REGISTRY;
+
+  await app.register(cors, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
+    // Browser clients must read the challenge to start OAuth (MCP authorization, RFC 9728 §5.1).
+    exposedHeaders: ['WWW-Authenticate', 'Mcp-Session-Id'],
+    maxAge: 600,
+  });
+  registerErrorHandler(app, metadataUrl);
+
+  const getKey =
+    deps.getKey ??
+    createResilientRemoteJwks(new URL(config.jwksUrl), {
+      onStale: (error) => app.log.warn({ err: error }, 'JWKS endpoint failed; verifying with the last good key set'),
+    });
+  const verifier = createAccessTokenVerifier({
+    issuer: config.issuer,
+    audience: config.resourceUrl,
+    algorithms: config.algorithms,
+    getKey,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.tokenCacheEntries !== undefined ? { cacheEntries: deps.tokenCacheEntries } : {}),
+  });
+  app.decorate('tokenVerifier', verifier);
+
+  const transport = new RequestScopedTransport();
+  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl });
+  server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
+  await server.connect(transport);
+  app.addHook('onClose', async () => server.close());
+
+  registerProtectedResourceMetadata(app, config);
+  registerHealthRoutes(app, deps.prisma);
+  registerDocsRoute(app, config.resourceName, registry);
+  await app.register(mcpRoutes, { config, verifier, transport, tools: toolRegistryByName(registry) });
+  return app;
+}

@@ -1,0 +1,22 @@
+import { InvalidAuthRequestError } from './errors.js';
+
+/** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Extracts the bearer token from the Authorization header, the only place we accept one
+ * (RFC 6750 §2.3 query tokens leak into logs and history; OAuth 2.1 §5.1 forbids them).
+ * Returns null when there are no credentials; throws for credentials in the wrong place or shape.
+ */
+export function extractBearerToken(
+  authorization: string | undefined,
+  query: Record<string, unknown> | undefined,
+): string | null {
+  if (query && Object.hasOwn(query, 'access_token')) {
+    throw new InvalidAuthRequestError('Send the access token in the Authorization header only');
+  }
+  if (authorization === undefined || authorization === '') return null;
+  const match = BEARER.exec(authorization);
+  if (!match?.[1]) throw new InvalidAuthRequestError('Malformed Authorization header: expected "Bearer <token>"');
+  return match[1];
+}

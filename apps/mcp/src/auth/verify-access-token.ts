@@ -1,0 +1,120 @@
+import {
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { splitScopeString } from '@omnichat/scopes';
+import { InvalidTokenError, KeysUnavailableError, type InvalidTokenReason } from './errors.js';
+import type { Principal } from './principal.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+/** Longest token we hand to the JWT parser (RS-22: cap before parsing). Ours are ~1 KiB. */
+export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+/** Clock skew we forgive on exp/nbf/iat (RS-14). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;
+
+export type AccessTokenVerifierOptions = {
+  issuer: string;
+  /** RESOURCE_URL: `aud` must contain it exactly (RFC 8707, RFC 9068 §4; never a prefix match). */
+  audience: string;
+  algorithms: readonly string[];
+  getKey: JWTVerifyGetKey;
+  cacheEntries?: number;
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  now?: () => number;
+};
+
+export type AccessTokenVerifier = {
+  verify(token: string): Promise<Principal>;
+  readonly cache: VerifiedTokenCache<Principal>;
+};
+
+/**
+ * Verifies an RFC 9068 JWT access token issued by our authorization server for this resource:
+ * signature by a key from the AS's JWKS with an allow-listed asymmetric alg, `typ: at+jwt`
+ * (an ID token is not an access token, RFC 9068 §4), `iss`, `aud`, `exp`/`nbf`, the claims
+ * RFC 9068 §2.2 requires, and no `cnf` (we do not support sender-constrained tokens, so a bound
+ * token must not be usable as a plain bearer token, RFC 9449 §7.1). Throws InvalidTokenError with
+ * the reason for the log; the wire only ever sees the short description.
+ */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const now = options.now ?? Date.now;
+  const cache = new VerifiedTokenCache<Principal>(options.cacheEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES, now);
+  const algorithms = [...options.algorithms];
+
+  async function verify(token: string): Promise<Principal> {
+    if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new InvalidTokenError('too_long');
+    const cached = cache.get(token);
+    if (cached) return cached;
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.getKey, {
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: 'at+jwt',
+        algorithms,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
+        currentDate: new Date(now()),
+      }));
+    } catch (error) {
+      const reason = reasonFor(error);
+      if (reason === undefined) throw new KeysUnavailableError({ cause: error });
+      throw new InvalidTokenError(reason, { cause: error });
+    }
+
+    const principal = principalFrom(payload);
+    cache.set(token, principal, principal.expiresAt * 1000);
+    return principal;
+  }
+
+  return { verify, cache };
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, client_id: clientId, scope, exp, email, cnf } = payload;
+  if (cnf !== undefined) throw new InvalidTokenError('sender_constrained');
+  if (typeof sub !== 'string' || sub === '' || typeof clientId !== 'string' || typeof exp !== 'number') {
+    throw new InvalidTokenError('missing_claim');
+  }
+  if (scope !== undefined && typeof scope !== 'string') throw new InvalidTokenError('bad_scope_claim');
+  return {
+    subject: sub,
+    clientId,
+    scopes: splitScopeString(scope),
+    expiresAt: exp,
+    ...(typeof email === 'string' ? { email } : {}),
+  };
+}
+
+/** Maps a jose failure to a reason; undefined means the keys could not be fetched at all. */
+function reasonFor(error: unknown): InvalidTokenReason | undefined {
+  if (error instanceof joseErrors.JWTExpired) return 'expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return 'missing_claim';
+    switch (error.claim) {
+      case 'aud':
+        return 'aud_mismatch';
+      case 'iss':
+        return 'iss_mismatch';
+      case 'nbf':
+        return 'not_yet_valid';
+      case 'typ':
+        return 'typ_mismatch';
+      default:
+        return 'invalid';
+    }
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
+    return 'alg_not_allowed';
+  }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'unknown_kid';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'malformed';
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys || error instanceof joseErrors.JWKInvalid) return 'invalid';
+  if (error instanceof InvalidTokenError) return error.reason;
+  return undefined;
+}

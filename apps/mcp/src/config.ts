@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * JWS algorithms we accept on access tokens. Asymmetric only: an HMAC entry would let anyone who
+ * holds the public key mint tokens (RFC 8725 §2.1, §3.1 "algorithm confusion").
+ */
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((value) => value === 'true' || value === '1');
+
+const EnvSchema = z.object({
+  // The auth app's issuer, byte-identical to its metadata `issuer` (strict clients compare bytes).
+  ISSUER: httpUrl
+    .default('http://localhost:4000')
+    .refine((value) => !value.endsWith('/'), 'ISSUER must not end with "/" (clients compare it byte for byte)'),
+  RESOURCE_URL: httpUrl
+    .default('http://localhost:3000/mcp')
+    .refine((value) => {
+      const url = new URL(value);
+      return url.search === '' && url.hash === '' && url.href === value;
+    }, 'RESOURCE_URL must be a canonical URL without query or fragment (RFC 8707 §2)'),
+  JWKS_URL: httpUrl.optional(),
+  MCP_HOST: z.string().min(1).default('localhost'),
+  MCP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
+  // Extra Host header values accepted on /mcp besides RESOURCE_URL's own (e.g. behind a proxy).
+  MCP_ALLOWED_HOSTS: commaList.default([]),
+  MCP_REQUIRE_AUTH: flag.default(false),
+  ACCESS_TOKEN_ALGORITHMS: commaList
+    .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
+  RESOURCE_NAME: z.string().min(1).default('OmniChat'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type McpConfig = {
+  issuer: string;
+  resourceUrl: string;
+  jwksUrl: string;
+  host: string;
+  port: number;
+  corsOrigins: string[];
+  /** Host header values /mcp accepts (DNS-rebinding protection). */
+  allowedHosts: string[];
+  /** Origin header values /mcp accepts when an Origin is sent at all. */
+  allowedOrigins: string[];
+  /** Strict mode: every /mcp request needs a valid token (for clients that start OAuth only on a 401). */
+  requireAuth: boolean;
+  algorithms: Array<(typeof ASYMMETRIC_ALGORITHMS)[number]>;
+  resourceName: string;
+  logLevel: string;
+};
+
+/** Parses the environment once at boot; throws one line per problem. */
+export function loadMcpConfig(env: Record<string, string | undefined>): McpConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid MCP configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const resource = new URL(e.RESOURCE_URL);
+  return {
+    issuer: e.ISSUER,
+    resourceUrl: e.RESOURCE_URL,
+    jwksUrl: e.JWKS_URL ?? `${e.ISSUER}/jwks`,
+    host: e.MCP_HOST,
+    port: e.MCP_PORT,
+    corsOrigins: e.CORS_ORIGINS,
+    allowedHosts: [...new Set([resource.host, ...e.MCP_ALLOWED_HOSTS.map((host) => host.toLowerCase())])],
+    allowedOrigins: [...new Set([resource.origin, ...e.CORS_ORIGINS])],
+    requireAuth: e.MCP_REQUIRE_AUTH,
+    algorithms: e.ACCESS_TOKEN_ALGORITHMS,
+    resourceName: e.RESOURCE_NAME,
+    logLevel: e.LOG_LEVEL,
+  };
+}

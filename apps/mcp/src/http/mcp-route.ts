@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  isInitializeRequest,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
+import { RESOURCE_SCOPES } from '@omnichat/scopes';
+import { extractBearerToken } from '../auth/bearer-token.js';
+import { AuthenticationRequiredError } from '../auth/errors.js';
+import type { Principal } from '../auth/principal.js';
+import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
+import type { McpConfig } from '../config.js';
+import { authInfoFor } from '../mcp/principal-info.js';
+import type { RequestScopedTransport } from '../mcp/request-transport.js';
+import { checkToolAccess } from '../tools/security-schemes.js';
+import type { ToolRegistration } from '../tools/registry.js';
+import { JsonRpcHttpError } from './json-rpc-http-error.js';
+import { checkRequestOrigin } from './request-origin.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller of /mcp, or null for an anonymous call in mixed mode. */
+    principal: Principal | null;
+    bearerToken: string | null;
+  }
+}
+
+export type McpRouteDeps = {
+  config: McpConfig;
+  verifier: AccessTokenVerifier;
+  transport: RequestScopedTransport;
+  tools: ReadonlyMap<string, ToolRegistration>;
+};
+
+/**
+ * The Streamable HTTP endpoint, stateless with JSON responses (MCP 2025-11-25 "Transports"):
+ * POST carries one JSON-RPC message; GET (server-initiated stream) and DELETE (session end) do
+ * not exist without sessions, hence 405.
+ */
+export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promise<void> {
+  const { config } = deps;
+  const path = new URL(config.resourceUrl).pathname;
+  const allowed = { hosts: config.allowedHosts, origins: config.allowedOrigins };
+
+  // JSON only: Fastify's default text/plain parser would hand strings to the JSON-RPC layer
+  // (Streamable HTTP: POST bodies are application/json; anything else is 415).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.addHook('onRequest', async (request) => {
+    const refusal = checkRequestOrigin(request.headers, allowed);
+    if (refusal) throw new JsonRpcHttpError(403, -32000, `Forbidden: ${refusal}`);
+  });
+
+  const methodNotAllowed = async () => {
+    throw new JsonRpcHttpError(405, -32000, 'Method not allowed: this stateless server accepts POST only', { allow: 'POST' });
+  };
+  app.get(path, methodNotAllowed);
+  app.delete(path, methodNotAllowed);
+
+  // Everything that touches tools sits behind the authenticate hook of this encapsulated context.
+  await app.register(async (authenticated) => {
+    authenticated.decorateRequest('principal', null);
+    authenticated.decorateRequest('bearerToken', null);
+    authenticated.addHook('onRequest', async (request) => {
+      const token = extractBearerToken(request.headers.authorization, request.query as Record<string, unknown>);
+      if (token === null) {
+        if (config.requireAuth) throw new AuthenticationRequiredError(RESOURCE_SCOPES);
+        return;
+      }
+      request.principal = await deps.verifier.verify(token);
+      request.bearerToken = token;
+    });
+
+    authenticated.post(path, async (request, reply) => {
+      assertAcceptable(request);
+      const message = parseSingleMessage(request.body);
+      const extra = request.principal && request.bearerToken
+        ? { authInfo: authInfoFor(request.bearerToken, request.principal) }
+        : {};
+
+      if (!isJSONRPCRequest(message)) {
+        if (isJSONRPCNotification(message)) deps.transport.notify(message, extra);
+        // Responses from the client answer requests this server never sends: accepted, ignored.
+        return reply.code(202).send();
+      }
+      if (!isInitializeRequest(message)) assertProtocolVersion(request);
+      if (config.requireAuth && message.method === 'tools/call') {
+        // Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1).
+        const entry = deps.tools.get(String(message.params?.['name']));
+        const denied = entry ? checkToolAccess(entry.access, request.principal) : null;
+        if (denied) throw denied;
+      }
+      const response = await deps.transport.dispatch(message, extra);
+      return reply.type('application/json').send(response);
+    });
+  });
+}
+
+function assertAcceptable(request: FastifyRequest): void {
+  // Streamable HTTP: the client MUST accept both; the SDK's transport answers 406 otherwise.
+  const accept = request.headers.accept ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+    throw new JsonRpcHttpError(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+  }
+}
+
+function assertProtocolVersion(request: FastifyRequest): void {
+  const version = request.headers['mcp-protocol-version'];
+  if (version !== undefined && (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
+    throw new JsonRpcHttpError(
+      400,
+      -32000,
+      `Bad Request: Unsupported protocol version (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+    );
+  }
+}
+
+function parseSingleMessage(body: unknown) {
+  // Batches were removed in MCP 2025-06-18; the SDK still accepts them, and one request per
+  // message keeps per-call scope checks simple (SECURITY-CASES RS-18, RS-19).
+  if (Array.isArray(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+  const parsed = JSONRPCMessageSchema.safeParse(body);
+  if (!parsed.success) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
+  return parsed.data;
+}

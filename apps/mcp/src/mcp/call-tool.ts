@@ -1,0 +1,69 @@
+import { ErrorCode, McpError, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import type { PrismaClient } from '@omnichat/db';
+import { challengeForError } from '../auth/challenge-for-error.js';
+import type { AuthError } from '../auth/errors.js';
+import { checkToolAccess } from '../tools/security-schemes.js';
+import type { ToolRegistration } from '../tools/registry.js';
+import { ToolError } from '../tools/tool-kit.js';
+import { principalFromAuthInfo } from './principal-info.js';
+
+export type CallToolDeps = {
+  tools: ReadonlyMap<string, ToolRegistration>;
+  prisma: PrismaClient;
+  log: FastifyBaseLogger;
+  resourceMetadataUrl: string;
+};
+
+/**
+ * `tools/call`: access check, argument validation, then the tool. Refusals the caller can act on
+ * are tool results with `isError` (MCP tools spec: tool errors are results, not protocol errors);
+ * a missing sign-in or scope carries the challenge in `_meta["mcp/www_authenticate"]` (Apps SDK).
+ */
+export function createCallToolHandler(deps: CallToolDeps) {
+  return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined }): Promise<CallToolResult> => {
+    const { name } = request.params;
+    const entry = deps.tools.get(name);
+    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+
+    const principal = principalFromAuthInfo(extra.authInfo);
+    const denied = checkToolAccess(entry.access, principal);
+    if (denied) return challengeResult(denied, deps.resourceMetadataUrl);
+
+    const parsed = entry.tool.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${describeIssues(parsed.error)}`);
+
+    try {
+      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log });
+      return {
+        content: [{ type: 'text', text: outcome.text }],
+        ...(outcome.structured ? { structuredContent: outcome.structured } : {}),
+      };
+    } catch (error) {
+      if (error instanceof ToolError) return errorResult(error.message);
+      deps.log.error({ err: error, tool: name }, 'tool failed');
+      throw new McpError(ErrorCode.InternalError, 'Internal error');
+    }
+  };
+}
+
+function errorResult(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function challengeResult(error: AuthError, resourceMetadataUrl: string): CallToolResult {
+  const challenge = challengeForError(error, resourceMetadataUrl);
+  return {
+    isError: true,
+    content: [{ type: 'text', text: challenge.body.error_description }],
+    _meta: { 'mcp/www_authenticate': [challenge.toolChallenge] },
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'arguments'}: ${issue.message}`)
+    .join('; ');
+}

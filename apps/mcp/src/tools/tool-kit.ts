@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PrismaClient } from '@omnichat/db';
+import type { Principal } from '../auth/principal.js';
+
+/** What a tool may use: the caller (null only for public tools called anonymously) and the data. */
+export type ToolContext = {
+  principal: Principal | null;
+  prisma: PrismaClient;
+  log: FastifyBaseLogger;
+};
+
+/** What a tool returns on success: text for every client, structured data for those that read it. */
+export type ToolOutcome = {
+  text: string;
+  structured?: Record<string, unknown>;
+};
+
+export type ToolImplementation<Input extends z.ZodType = z.ZodType> = {
+  name: string;
+  title: string;
+  description: string;
+  input: Input;
+  /** JSON Schema of structuredContent, when the tool promises a shape. */
+  output?: z.ZodType;
+  run(input: z.output<Input>, context: ToolContext): Promise<ToolOutcome>;
+};
+
+/** A refusal the caller can act on (bad path, not found, over quota): a tool result with isError. */
+export class ToolError extends Error {
+  override readonly name = 'ToolError';
+}
+
+export function defineTool<Input extends z.ZodType>(tool: ToolImplementation<Input>): ToolImplementation<Input> {
+  return tool;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The owner id every row is keyed by: the token's `sub`, never anything from the arguments
+ * (SECURITY-CASES RS-27). Our authorization server's `sub` is User.id, a UUID.
+ */
+export function ownerId(context: ToolContext): string {
+  const subject = context.principal?.subject;
+  if (subject === undefined) throw new ToolError('Sign in to use this tool');
+  if (!UUID.test(subject)) throw new ToolError('This account has no data on this server');
+  return subject.toLowerCase();
+}
+
+/** Same answer as the tool's `text` for clients that show only text, structured for the rest. */
+export function structuredOutcome(structured: Record<string, unknown>, text?: string): ToolOutcome {
+  return { text: text ?? JSON.stringify(structured), structured };
+}

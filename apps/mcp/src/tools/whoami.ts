@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineTool, structuredOutcome, ToolError } from './tool-kit.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const whoami = defineTool({
+  name: 'whoami',
+  title: 'Who am I',
+  description: 'Shows which OmniChat account this connection uses: its stable id, email and granted scopes.',
+  input: z.object({}).strict(),
+  output: z.object({
+    id: z.string(),
+    email: z.string().nullable(),
+    scopes: z.array(z.string()),
+  }),
+  async run(_input, context) {
+    const principal = context.principal;
+    if (!principal) throw new ToolError('Sign in to use this tool');
+    // The email comes from the token when the authorization server includes it (no database
+    // round trip on the hot path); otherwise from the account row.
+    let email = principal.email ?? null;
+    if (email === null && UUID.test(principal.subject)) {
+      const user = await context.prisma.user.findUnique({ where: { id: principal.subject }, select: { email: true } });
+      email = user?.email ?? null;
+    }
+    const profile = { id: principal.subject, email, scopes: [...principal.scopes] };
+    return structuredOutcome(profile, `Signed in as ${email ?? principal.subject} (id ${principal.subject}); scopes: ${profile.scopes.join(' ') || 'none'}`);
+  },
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { loadMcpConfig } from '../src/config.js';
+
+describe('loadMcpConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadMcpConfig({});
+    expect(config).toMatchObject({
+      issuer: 'http://localhost:4000',
+      resourceUrl: 'http://localhost:3000/mcp',
+      jwksUrl: 'http://localhost:4000/jwks',
+      port: 3000,
+      corsOrigins: ['https://chatgpt.com', 'https://platform.openai.com'],
+      allowedHosts: ['localhost:3000'],
+      allowedOrigins: ['http://localhost:3000', 'https://chatgpt.com', 'https://platform.openai.com'],
+      requireAuth: false,
+    });
+  });
+
+  it('derives JWKS_URL from ISSUER and reads strict mode', () => {
+    const config = loadMcpConfig({ ISSUER: 'https://auth.example.com', MCP_REQUIRE_AUTH: 'true' });
+    expect(config.jwksUrl).toBe('https://auth.example.com/jwks');
+    expect(config.requireAuth).toBe(true);
+  });
+
+  it.each([
+    ['an issuer with a trailing slash', { ISSUER: 'http://localhost:4000/' }, 'ISSUER'],
+    ['a non-URL issuer', { ISSUER: 'auth' }, 'ISSUER'],
+    ['a resource URL with a query', { RESOURCE_URL: 'http://localhost:3000/mcp?x=1' }, 'RESOURCE_URL'],
+    ['a non-canonical resource URL', { RESOURCE_URL: 'HTTP://LOCALHOST:3000/mcp' }, 'RESOURCE_URL'],
+    ['a symmetric algorithm', { ACCESS_TOKEN_ALGORITHMS: 'RS256,HS256' }, 'ACCESS_TOKEN_ALGORITHMS'],
+    ['a bad port', { MCP_PORT: '70000' }, 'MCP_PORT'],
+    ['a bad flag', { MCP_REQUIRE_AUTH: 'yes' }, 'MCP_REQUIRE_AUTH'],
+  ])('refuses %s with a line naming the variable', (_name, env, variable) => {
+    expect(() => loadMcpConfig(env)).toThrow(new RegExp(`^invalid MCP configuration:\\n(.*\\n)*${variable}`, 'm'));
+  });
+});

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import { createPrismaClient, type PrismaClient } from '@omnichat/db';
+import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
+import { freePort } from './free-port.js';
+
+export type StartMcpServerOptions = {
+  databaseUrl: string;
+  issuer: string;
+  /** Defaults to http://127.0.0.1:<free port>/mcp; its port is where the server listens. */
+  resourceUrl?: string;
+  /** The auth app's JWKS; ignored when `getKey` is given. */
+  jwksUrl?: string;
+  getKey?: JWTVerifyGetKey;
+  requireAuth?: boolean;
+  corsOrigins?: string[];
+  now?: () => number;
+  tokenCacheEntries?: number;
+};
+
+export type RunningMcpServer = {
+  /** The MCP endpoint (RESOURCE_URL). */
+  url: string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  config: McpConfig;
+  app: FastifyInstance;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+};
+
+/** Builds the MCP app from env-shaped settings, as src/server.ts does, and listens on loopback. */
+export async function startMcpServer(options: StartMcpServerOptions): Promise<RunningMcpServer> {
+  const resourceUrl = options.resourceUrl ?? `http://127.0.0.1:${await freePort()}/mcp`;
+  const config = loadMcpConfig({
+    ISSUER: options.issuer,
+    RESOURCE_URL: resourceUrl,
+    ...(options.jwksUrl ? { JWKS_URL: options.jwksUrl } : {}),
+    MCP_REQUIRE_AUTH: options.requireAuth ? 'true' : 'false',
+    ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+  });
+  const prisma = createPrismaClient(options.databaseUrl);
+  const app = await buildMcpApp(config, {
+    prisma,
+    ...(options.getKey ? { getKey: options.getKey } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
+  });
+  const url = new URL(resourceUrl);
+  await app.listen({ host: url.hostname, port: Number(url.port) });
+  return {
+    url: resourceUrl,
+    origin: url.origin,
+    config,
+    app,
+    prisma,
+    async close() {
+      await app.close();
+      await prisma.$disconnect();
+    },
+  };
+}
