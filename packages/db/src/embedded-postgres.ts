@@ -71,6 +71,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await server.start();
   } catch (error) {
+    // Another process may have started the same cluster a moment before us (its postmaster.pid
+    // made ours fail): use that one.
+    const winner = await runningPort(dataDir);
+    if (winner !== undefined) {
+      const urls = urlsFor(winner, password, options.database);
+      await ensureDatabase(urls.adminUrl, options.database);
+      return { ...urls, port: winner, stop: async () => {} };
+    }
     throw new Error(`embedded Postgres in ${dataDir} failed to start on port ${port}: ${logs.join('').trim()}`, { cause: error });
   }
   const urls = urlsFor(port, password, options.database);
@@ -79,8 +87,39 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     ...urls,
     port,
-    stop: () => (stopped ??= server.stop()),
+    stop: () =>
+      (stopped ??= (async () => {
+        await waitForOtherSessions(urls.adminUrl);
+        await server.stop();
+      })()),
   };
+}
+
+/**
+ * Processes that reused this cluster (see startEmbeddedPostgres) may still be mid-work when the
+ * process that started it stops: give their sessions a short while to finish before a fast shutdown.
+ */
+const OTHER_SESSIONS_GRACE_MS = 5_000;
+const OTHER_SESSIONS_POLL_MS = 100;
+
+async function waitForOtherSessions(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const deadline = Date.now() + OTHER_SESSIONS_GRACE_MS;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ others: number }>(
+        "SELECT count(*)::int AS others FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+      );
+      if (!rows[0]?.others) return;
+      await new Promise((resolve) => setTimeout(resolve, OTHER_SESSIONS_POLL_MS));
+    }
+  } catch {
+    // The server is already unreachable: nothing to wait for.
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 function urlsFor(port: number, password: string, database: string): { url: string; adminUrl: string } {
@@ -134,9 +173,29 @@ async function freePort(preferred?: number): Promise<number> {
 
 const DUPLICATE_DATABASE = '42P04';
 
+const CANNOT_CONNECT_NOW = '57P03';
+const STARTUP_WAIT_MS = 15_000;
+
+/** Connects, waiting while a cluster another process just started is still coming up. */
+async function connectWhenReady(url: string): Promise<pg.Client> {
+  const deadline = Date.now() + STARTUP_WAIT_MS;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      const { code } = error as { code?: string };
+      if ((code !== CANNOT_CONNECT_NOW && code !== 'ECONNREFUSED') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+  const client = await connectWhenReady(adminUrl);
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount) return;

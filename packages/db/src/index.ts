@@ -1,9 +1,21 @@
-// @omnichat/db: the Prisma client factory, migrations, the database the apps use, password hashing.
+// @omnichat/db: the Prisma client factory, migrations, the database the apps use, password hashing,
+// and the admin / knowledge-base seed.
 export { createPrismaClient, type PrismaClientOptions } from './client.js';
 export { resolveDatabase, type DatabaseEnv, type ResolvedDatabase } from './database.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { diffMigrationsToSchema, type DiffOptions } from './diff.js';
+export { createMigration, type CreateMigrationOptions, type CreateMigrationResult } from './create-migration.js';
 export { hashPassword, verifyPassword, normaliseEmail } from './password.js';
+export { parseAdminSeedInput, MIN_ADMIN_PASSWORD_LENGTH, type AdminSeedInput, type AdminSeedParse } from './seed-input.js';
+export { seedAdmin, type AdminSeedOutcome } from './seed-admin.js';
+export {
+  readKnowledgeBase,
+  loadKnowledgeBase,
+  parseKnowledgeArticle,
+  type KnowledgeArticleInput,
+  type KnowledgeLoadResult,
+} from './seed-knowledge.js';
+export { seed, type SeedResult } from './seed.js';
 export { PrismaClient, Prisma } from './generated/client.js';
 export type {
   User,

@@ -28,6 +28,8 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   const migrations = await listMigrations(options.migrationsDir ?? MIGRATIONS_DIR);
   await ensureDatabaseExists(databaseUrl);
   const lock = new pg.Client(parseIntoClientConfig(databaseUrl));
+  // A dropped connection rejects the pending query; without a listener it would also crash the process.
+  lock.on('error', () => {});
   await lock.connect();
   try {
     // lock_timeout also bounds advisory lock waits: a stuck peer fails us loudly instead of forever.
