@@ -11,7 +11,10 @@ import pg from 'pg';
 const SUPERUSER = 'postgres';
 
 export interface EmbeddedPostgresOptions {
-  /** The cluster lives in `<dir>/data`; its superuser password in `<dir>/password` (mode 0600). */
+  /**
+   * The cluster lives in `<dir>/data`; its superuser password in `<dir>/password` (mode 0600). As root,
+   * the server runs as the `postgres` user, so every directory above `dir` must be traversable by it.
+   */
   dir: string;
   /** Port to listen on (loopback only). When omitted: `preferredPort` if free, else any free port. */
   port?: number;
@@ -38,6 +41,8 @@ export interface RunningPostgres {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });
+  // As root the server runs as the `postgres` user, which must be able to reach <dir>/data.
+  if (runsAsRoot()) await chmod(options.dir, 0o755);
   const password = await readOrCreatePassword(path.join(options.dir, 'password'));
 
   const running = await runningPort(dataDir);
@@ -61,7 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot(),
     // Loopback only: the embedded default is a developer database, never a network service.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: remember,
@@ -120,6 +125,10 @@ async function waitForOtherSessions(adminUrl: string): Promise<void> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
 }
 
 function urlsFor(port: number, password: string, database: string): { url: string; adminUrl: string } {

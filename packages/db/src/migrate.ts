@@ -11,7 +11,7 @@ import { NO_SCHEMA_FILTER, openSchemaEngine } from './schema-engine.js';
  * Serialises concurrent `migrate` runs (two replicas starting at once). Deliberately not Prisma's own
  * key (72707369), which the engine may take on its own connection while we hold ours.
  */
-const MIGRATE_ADVISORY_LOCK_KEY = 7_270_736_901;
+export const MIGRATE_ADVISORY_LOCK_KEY = 7_270_736_901;
 const MIGRATE_LOCK_WAIT_MS = 300_000;
 
 export interface MigrateOptions {
