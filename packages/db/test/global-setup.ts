@@ -34,9 +34,28 @@ async function findServer(): Promise<{ adminUrl: string; stop(): Promise<void> }
   return { adminUrl: embedded.adminUrl, stop: embedded.stop };
 }
 
+const RUN_DATABASE = /^omnichat_t([0-9a-z]+)_[0-9a-f]+_/;
+/** A run this old is dead (killed before its teardown); nothing of it is still in use. */
+const STALE_RUN_MS = 6 * 60 * 60 * 1000;
+
+/** Drops databases left behind by test runs that were killed before their teardown. */
+async function dropStaleRunDatabases(adminUrl: string): Promise<void> {
+  await withAdminClient(adminUrl, async (client) => {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'omnichat\\_t%'");
+    for (const { datname } of rows) {
+      const startedAt = parseInt(RUN_DATABASE.exec(datname)?.[1] ?? '', 36);
+      if (Number.isFinite(startedAt) && Date.now() - startedAt > STALE_RUN_MS) {
+        await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      }
+    }
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await findServer();
-  const prefix = `omnichat_t${Date.now().toString(36)}${randomBytes(3).toString('hex')}_`;
+  await dropStaleRunDatabases(server.adminUrl);
+  // omnichat_t<start time, base 36>_<random>_: unique per run, and datable by the sweep above.
+  const prefix = `omnichat_t${Date.now().toString(36)}_${randomBytes(3).toString('hex')}_`;
   const template = `${prefix}template`;
   await withAdminClient(server.adminUrl, (client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(template)}`));
   await migrate(databaseUrl(server.adminUrl, template));
