@@ -1,3 +1,4 @@
+import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
 import { z } from 'zod';
 
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
@@ -13,10 +14,10 @@ export const DEFAULT_ALLOWED_REDIRECT_URIS = [
 ];
 
 /**
- * Used only when KEY_ENCRYPTION_SECRET is unset outside production, so a laptop can start with no
- * setup. It is public (it is in this file): keys it protects are not secret.
+ * Used only when KEY_ENCRYPTION_SECRET is unset outside production; shared with the MCP app and the
+ * admin CLI (they open the same sealed rows), so it lives in @omnichat/secrets.
  */
-export const DEV_KEY_ENCRYPTION_SECRET = 'omnichat-development-only-key-encryption-secret';
+export { DEV_KEY_ENCRYPTION_SECRET };
 
 const commaList = z
   .string()
