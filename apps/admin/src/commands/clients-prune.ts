@@ -1,0 +1,40 @@
+import { audit } from '@omnichat/auth';
+
+import { EXIT, UsageError, flag, stringOption, type AdminCommand } from '../command.js';
+import { deleteClient, listClients } from '../oidc-store.js';
+import { formatTable, isoOrDash } from '../output.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export const clientsPrune: AdminCommand = {
+  name: 'clients:prune',
+  summary: 'Delete dynamically registered clients registered over N days ago and not used in the last N days',
+  usage: 'pnpm admin clients:prune --days <N> [--dry-run] [--json]',
+  options: { days: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  async run(args, ctx) {
+    const daysText = stringOption(args, 'days');
+    if (daysText === undefined) throw new UsageError('--days is required');
+    const days = Number(daysText);
+    if (!/^\d+$/.test(daysText) || !Number.isSafeInteger(days) || days < 1) throw new UsageError(`--days must be a whole number of days, at least 1 (got "${daysText}")`);
+    const cutoff = new Date(ctx.now().getTime() - days * DAY_MS);
+    // "Used" is any consent, code or refresh: DCR clients that never finished a sign-in (ChatGPT
+    // registers one per connector attempt) and ones whose users went away both qualify.
+    const stale = (await listClients(ctx.prisma)).filter((client) => client.registeredAt < cutoff && (client.lastUsedAt === null || client.lastUsedAt < cutoff));
+    const dryRun = flag(args, 'dry-run');
+    if (!dryRun) {
+      for (const client of stale) {
+        const { grants } = await deleteClient(ctx.prisma, client.clientId);
+        for (const grantId of grants) audit(ctx.log, { event: 'grant.revoked', grantId, clientId: client.clientId, by: 'admin_cli' });
+        audit(ctx.log, { event: 'client.deleted', clientId: client.clientId, by: 'admin_cli' });
+      }
+    }
+    ctx.out.result(
+      { dryRun, days, cutoff, pruned: stale.map((client) => ({ clientId: client.clientId, clientName: client.clientName, registeredAt: client.registeredAt, lastUsedAt: client.lastUsedAt })) },
+      [
+        `${dryRun ? 'would prune' : 'pruned'} ${stale.length} client(s) unused since ${cutoff.toISOString()}`,
+        ...(stale.length > 0 ? formatTable(['client_id', 'name', 'registered', 'last used'], stale.map((c) => [c.clientId, c.clientName ?? '-', c.registeredAt.toISOString(), isoOrDash(c.lastUsedAt)])) : []),
+      ],
+    );
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,24 @@
+// Every `pnpm admin` command, in the order `pnpm admin help` lists them. One file per command;
+// add a command by writing its file and adding it here.
+import type { AdminCommand } from '../command.js';
+import { clientDelete } from './client-delete.js';
+import { clientList } from './client-list.js';
+import { clientShow } from './client-show.js';
+import { clientsPrune } from './clients-prune.js';
+import { grantsRevoke } from './grants-revoke.js';
+import { userAdd } from './user-add.js';
+import { userDisable } from './user-disable.js';
+import { userList } from './user-list.js';
+import { userResetPassword } from './user-reset-password.js';
+
+export const COMMANDS: readonly AdminCommand[] = [
+  userAdd,
+  userList,
+  userDisable,
+  userResetPassword,
+  clientList,
+  clientShow,
+  clientDelete,
+  clientsPrune,
+  grantsRevoke,
+];

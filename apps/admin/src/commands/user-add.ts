@@ -1,0 +1,26 @@
+import { hashPassword, normaliseEmail } from '@omnichat/db';
+import { audit } from '@omnichat/auth';
+import { z } from 'zod';
+
+import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';
+import { publicUser } from '../find-user.js';
+import { PASSWORD_OPTIONS, PASSWORD_USAGE, readNewPassword } from '../password-input.js';
+
+export const userAdd: AdminCommand = {
+  name: 'user:add',
+  summary: 'Create a user who can sign in (password from stdin or OMNICHAT_PASSWORD)',
+  usage: `pnpm admin user:add <email> ${PASSWORD_USAGE} [--admin] [--json]`,
+  options: { ...PASSWORD_OPTIONS, admin: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, ctx) {
+    const raw = args.positionals[0] ?? '';
+    if (!z.email().safeParse(raw.trim()).success) throw new CommandError(`"${raw}" is not an email address`);
+    const email = normaliseEmail(raw);
+    const password = await readNewPassword(args, ctx);
+    if (await ctx.prisma.user.findUnique({ where: { email } })) throw new CommandError(`a user with email ${email} already exists`);
+    const user = await ctx.prisma.user.create({ data: { email, passwordHash: await hashPassword(password), isAdmin: flag(args, 'admin') } });
+    audit(ctx.log, { event: 'user.created', accountId: user.id, isAdmin: user.isAdmin, by: 'admin_cli' });
+    ctx.out.result(publicUser(user), `created ${user.isAdmin ? 'admin' : 'user'} ${user.email} (${user.id})`);
+    return EXIT.ok;
+  },
+};

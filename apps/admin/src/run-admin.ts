@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+
+import type { PrismaClient } from '@omnichat/db';
+
+import { EXIT, CommandError, type AdminCommand, type CommandContext } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { createOutput, formatTable, type Sinks } from './output.js';
+
+export type AdminRuntime = Omit<CommandContext, 'out' | 'prisma'> &
+  Sinks & {
+    /** Opened only once the command line is valid, so `--help` and usage errors need no database. */
+    openDatabase: () => Promise<{ prisma: PrismaClient; close(): Promise<void> }>;
+  };
+
+/** Options every command accepts. */
+const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Runs one admin command line (argv without the node/script prefix) and returns the exit code.
+ * Never throws for expected failures: they become one line on stderr and a code (0 ok, 1 refused,
+ * 2 usage); anything unexpected is reported without a stack unless ADMIN_DEBUG is set.
+ */
+export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = rest.includes('--json');
+  const out = createOutput(wantsJson, runtime);
+
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    out.result(
+      COMMANDS.map((command) => ({ name: command.name, summary: command.summary })),
+      ['usage: pnpm admin <command> [options]  (add --help to a command for its options, --json for JSON output)', '', ...formatTable(['command', 'summary'], COMMANDS.map((command) => [command.name, command.summary]))],
+    );
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    out.error(`admin: unknown command "${name}"; run "pnpm admin help" for the list`);
+    return EXIT.usage;
+  }
+
+  let args;
+  try {
+    args = parseCommandLine(command, rest);
+  } catch (error) {
+    out.error(`admin ${command.name}: ${(error as Error).message}`);
+    out.error(`usage: ${command.usage}`);
+    return EXIT.usage;
+  }
+  if (args.values.help === true) {
+    out.result({ name: command.name, summary: command.summary, usage: command.usage }, [command.summary, '', `usage: ${command.usage}`]);
+    return EXIT.ok;
+  }
+
+  let database: Awaited<ReturnType<AdminRuntime['openDatabase']>> | undefined;
+  try {
+    database = await runtime.openDatabase();
+    return await command.run(args, { prisma: database.prisma, env: runtime.env, stdin: runtime.stdin, now: runtime.now, log: runtime.log, out });
+  } catch (error) {
+    if (error instanceof CommandError) {
+      out.error(`admin ${command.name}: ${error.message}`);
+      if (error.exitCode === EXIT.usage) out.error(`usage: ${command.usage}`);
+      return error.exitCode;
+    }
+    out.error(`admin ${command.name}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (runtime.env.ADMIN_DEBUG && error instanceof Error && error.stack) out.error(error.stack);
+    return EXIT.input;
+  } finally {
+    await database?.close();
+  }
+}
+
+function parseCommandLine(command: AdminCommand, argv: string[]) {
+  const parsed = parseArgs({
+    args: argv,
+    options: { ...command.options, ...COMMON_OPTIONS },
+    allowPositionals: true,
+    strict: true,
+  });
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const { min, max } = command.positionals ?? { min: 0, max: 0 };
+  if (values.help !== true) {
+    if (parsed.positionals.length < min) throw new Error('missing argument');
+    if (parsed.positionals.length > max) throw new Error(`unexpected argument "${parsed.positionals[max]}"`);
+  }
+  return { values, positionals: parsed.positionals };
+}

@@ -1,0 +1,27 @@
+/**
+ * The audit trail: security-relevant events as structured log lines (`audit: true`, `event`), on the
+ * app's pino logger so they share its request id and sink. The event shapes are closed: no field
+ * can carry a password, token, code, client secret or cookie, so a call site cannot leak one by
+ * passing "the whole object" (OWASP Logging Cheat Sheet: never log session ids, tokens, passwords).
+ */
+export type AuditEvent =
+  | { event: 'sign_in.succeeded'; accountId: string; clientId?: string | undefined }
+  | { event: 'sign_in.failed'; reason: 'bad_credentials' | 'rate_limited'; clientId?: string | undefined }
+  | { event: 'consent.granted'; accountId: string; clientId: string; grantId: string; scopes: string[] }
+  | { event: 'consent.denied'; accountId?: string | undefined; clientId: string }
+  | { event: 'client.registered'; clientId: string; clientName?: string | undefined; redirectUris: string[] }
+  | { event: 'client.deleted'; clientId: string; by: AuditActor }
+  | { event: 'grant.revoked'; grantId: string; clientId?: string | undefined; accountId?: string | undefined; by: AuditActor }
+  | { event: 'key.rotated'; currentKid: string; retiredKid?: string | undefined; nextKid: string; by: AuditActor }
+  | { event: 'key.deleted'; kid: string; by: AuditActor }
+  | { event: 'user.created'; accountId: string; isAdmin: boolean; by: AuditActor }
+  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor };
+
+/** Who caused it: the admin CLI, the automatic key schedule, the user, or a client's own request. */
+export type AuditActor = 'admin_cli' | 'schedule' | 'user' | 'client';
+
+export type AuditLogger = { info(object: object, message: string): void };
+
+export function audit(logger: AuditLogger, entry: AuditEvent): void {
+  logger.info({ audit: true, ...entry }, `audit ${entry.event}`);
+}
