@@ -2,6 +2,8 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PrismaClient } from '@omnichat/db';
+import { createPrismaGrantLookup } from './auth/grant-lookup.js';
+import { createGrantStatus } from './auth/grant-status.js';
 import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/verify-access-token.js';
 import type { McpConfig } from './config.js';
@@ -74,11 +76,20 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     createResilientRemoteJwks(new URL(config.jwksUrl), {
       onStale: (error) => app.log.warn({ err: error }, 'JWKS endpoint failed; verifying with the last good key set'),
     });
+  const now = deps.now ?? Date.now;
+  // Revocation state comes from the shared Postgres, cached per grant (src/auth/grant-status.ts).
+  const grants = createGrantStatus({
+    lookup: createPrismaGrantLookup(deps.prisma, now),
+    ttlMs: config.revocationCacheMs,
+    now,
+    onLookupError: (error) => app.log.warn({ err: error }, 'grant status lookup failed; using the last known status'),
+  });
   const verifier = createAccessTokenVerifier({
     issuer: config.issuer,
     audience: config.resourceUrl,
     algorithms: config.algorithms,
     getKey,
+    grants,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.tokenCacheEntries !== undefined ? { cacheEntries: deps.tokenCacheEntries } : {}),
   });

@@ -38,6 +38,8 @@ const EnvSchema = z.object({
     .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   RESOURCE_NAME: z.string().min(1).default('OmniChat'),
+  // How long a grant's "still live" answer is trusted: the bound on revocation (issue 7 §4: ≤ 5 s).
+  REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +58,8 @@ export type McpConfig = {
   requireAuth: boolean;
   algorithms: Array<(typeof ASYMMETRIC_ALGORITHMS)[number]>;
   resourceName: string;
+  /** How long a live grant status is cached; tokens of a revoked grant are refused within it. */
+  revocationCacheMs: number;
   logLevel: string;
 };
 
@@ -80,6 +84,7 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     requireAuth: e.MCP_REQUIRE_AUTH,
     algorithms: e.ACCESS_TOKEN_ALGORITHMS,
     resourceName: e.RESOURCE_NAME,
+    revocationCacheMs: e.REVOCATION_CACHE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

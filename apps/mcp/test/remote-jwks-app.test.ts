@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ISSUER } from './helpers/fixtures.js';
+import { createLiveGrant, TEST_ISSUER } from './helpers/fixtures.js';
 import { callTool, initializeMessage, postMcp } from './helpers/mcp-http.js';
 import { startMcpServer, type RunningMcpServer } from './helpers/start-mcp-server.js';
 import { createTestKey, jwksOf, mintAccessToken, type TestKey } from './helpers/test-keys.js';
@@ -38,7 +38,8 @@ describe('the app with its default remote key set (JWKS_URL)', () => {
   afterAll(async () => mcp?.close());
 
   it('verifies tokens with keys fetched once, and keeps verifying after the endpoint stops', async () => {
-    const token = () => mintAccessToken(key, { issuer: TEST_ISSUER, audience: mcp.url, subject: randomUUID() });
+    const token = async () =>
+      mintAccessToken(key, { issuer: TEST_ISSUER, audience: mcp.url, subject: randomUUID(), claims: { gid: await createLiveGrant(database.prisma) } });
     const first = await callTool(mcp.url, 'whoami', {}, await token());
     expect(first.isError).toBeUndefined();
     expect((await callTool(mcp.url, 'whoami', {}, await token())).isError).toBeUndefined();

@@ -18,6 +18,7 @@ export type InvalidTokenReason =
   | 'missing_claim'
   | 'bad_scope_claim'
   | 'sender_constrained'
+  | 'revoked'
   | 'invalid';
 
 /** RFC 6750 §3.1 invalid_token: expired, revoked, malformed or otherwise unacceptable. */
@@ -33,7 +34,9 @@ export class InvalidTokenError extends Error {
 
   /** The short description clients see. */
   get description(): string {
-    return this.reason === 'expired' ? 'The access token expired' : 'The access token is invalid';
+    if (this.reason === 'expired') return 'The access token expired';
+    if (this.reason === 'revoked') return 'The access token was revoked';
+    return 'The access token is invalid';
   }
 }
 

@@ -6,6 +6,8 @@ export type Principal = {
   scopes: readonly string[];
   /** `exp`, seconds since the epoch. */
   expiresAt: number;
+  /** `gid`: the authorization server's grant, whose revocation ends this token early. */
+  grantId?: string;
   /** `email`, when the authorization server puts it in the token. */
   email?: string;
 };

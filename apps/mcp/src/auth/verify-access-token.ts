@@ -6,6 +6,7 @@ import {
 } from 'jose';
 import { splitScopeString } from '@omnichat/scopes';
 import { InvalidTokenError, KeysUnavailableError, type InvalidTokenReason } from './errors.js';
+import type { GrantStatus } from './grant-status.js';
 import type { Principal } from './principal.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -22,6 +23,11 @@ export type AccessTokenVerifierOptions = {
   algorithms: readonly string[];
   getKey: JWTVerifyGetKey;
   cacheEntries?: number;
+  /**
+   * Revocation: when given, every token must name its grant (`gid`) and the grant must still be
+   * live; checked on cache hits too, so the verified-token cache never outlives a revocation.
+   */
+  grants?: GrantStatus;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now?: () => number;
 };
@@ -29,6 +35,7 @@ export type AccessTokenVerifierOptions = {
 export type AccessTokenVerifier = {
   verify(token: string): Promise<Principal>;
   readonly cache: VerifiedTokenCache<Principal>;
+  readonly grants: GrantStatus | undefined;
 };
 
 /**
@@ -44,11 +51,19 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const cache = new VerifiedTokenCache<Principal>(options.cacheEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES, now);
   const algorithms = [...options.algorithms];
 
+  const { grants } = options;
+
   async function verify(token: string): Promise<Principal> {
     if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new InvalidTokenError('too_long');
-    const cached = cache.get(token);
-    if (cached) return cached;
+    const principal = cache.get(token) ?? (await verifySignedToken(token));
+    if (grants === undefined) return principal;
+    // Common case: a fresh cached status, answered synchronously (no await, no query).
+    const live = grants.isLive(principal.grantId as string);
+    if (live === true || (live !== false && (await live))) return principal;
+    throw new InvalidTokenError('revoked');
+  }
 
+  async function verifySignedToken(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, options.getKey, {
@@ -66,26 +81,34 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       throw new InvalidTokenError(reason, { cause: error });
     }
 
-    const principal = principalFrom(payload);
+    // jose checks iat only against maxTokenAge; a token "issued" in the future is forged or from a
+    // badly skewed clock either way (SECURITY-CASES RS-14, RFC 9068 §4).
+    if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      throw new InvalidTokenError('not_yet_valid');
+    }
+    const principal = principalFrom(payload, grants !== undefined);
     cache.set(token, principal, principal.expiresAt * 1000);
     return principal;
   }
 
-  return { verify, cache };
+  return { verify, cache, grants };
 }
 
-function principalFrom(payload: JWTPayload): Principal {
-  const { sub, client_id: clientId, scope, exp, email, cnf } = payload;
+function principalFrom(payload: JWTPayload, requireGrantId: boolean): Principal {
+  const { sub, client_id: clientId, scope, exp, email, cnf, gid } = payload;
   if (cnf !== undefined) throw new InvalidTokenError('sender_constrained');
   if (typeof sub !== 'string' || sub === '' || typeof clientId !== 'string' || typeof exp !== 'number') {
     throw new InvalidTokenError('missing_claim');
   }
   if (scope !== undefined && typeof scope !== 'string') throw new InvalidTokenError('bad_scope_claim');
+  // Without its grant id a token could never be revoked early; ours always carry one.
+  if (requireGrantId && (typeof gid !== 'string' || gid === '')) throw new InvalidTokenError('missing_claim');
   return {
     subject: sub,
     clientId,
     scopes: splitScopeString(scope),
     expiresAt: exp,
+    ...(typeof gid === 'string' && gid !== '' ? { grantId: gid } : {}),
     ...(typeof email === 'string' ? { email } : {}),
   };
 }

@@ -16,6 +16,8 @@ export type StartMcpServerOptions = {
   corsOrigins?: string[];
   now?: () => number;
   tokenCacheEntries?: number;
+  /** REVOCATION_CACHE_MS */
+  revocationCacheMs?: number;
 };
 
 export type RunningMcpServer = {
@@ -38,6 +40,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.jwksUrl ? { JWKS_URL: options.jwksUrl } : {}),
     MCP_REQUIRE_AUTH: options.requireAuth ? 'true' : 'false',
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
+    ...(options.revocationCacheMs !== undefined ? { REVOCATION_CACHE_MS: String(options.revocationCacheMs) } : {}),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
   });
   const prisma = createPrismaClient(options.databaseUrl);
