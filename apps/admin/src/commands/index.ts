@@ -6,6 +6,8 @@ import { clientList } from './client-list.js';
 import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
+import { keysList } from './keys-list.js';
+import { keysRotate } from './keys-rotate.js';
 import { userAdd } from './user-add.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
@@ -21,4 +23,6 @@ export const COMMANDS: readonly AdminCommand[] = [
   clientDelete,
   clientsPrune,
   grantsRevoke,
+  keysList,
+  keysRotate,
 ];

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { PrismaClient } from '@omnichat/db';
+import type { Prisma, PrismaClient } from '@omnichat/db';
 
 import { deriveKey, open, seal } from './secret-box.js';
 
@@ -11,52 +11,84 @@ import { deriveKey, open, seal } from './secret-box.js';
 export const SIGNING_ALG = 'RS256' as const;
 
 /**
- * Key lifecycle, the seam for rotation (operations issue): `next` is published but not used to
- * sign, `current` signs (exactly one), `retired` is published for verification only until every
- * token it signed has expired, then deleted. oidc-provider signs with the first key of `jwks`
- * that fits the algorithm, so `current` goes first.
+ * Key lifecycle: `next` is published but not used to sign (so every verifier has it cached before
+ * it signs anything), `current` signs (exactly one), `retired` is published for verification only
+ * until every token it signed has expired, then deleted (see rotation.ts). oidc-provider signs
+ * with the first key of `jwks` that fits the algorithm, so `current` goes first.
  */
 export type KeyState = 'next' | 'current' | 'retired';
 const STATE_ORDER: Record<KeyState, number> = { current: 0, next: 1, retired: 2 };
 
-/** Serialises first-start key generation across replicas (pg advisory lock id). */
-const KEY_GENERATION_LOCK = 4_174_220_001;
+/** Serialises key generation and rotation across replicas and the admin CLI (pg advisory lock id). */
+export const SIGNING_KEY_LOCK = 4_174_220_001;
 
 export type SigningKeys = { keys: JWK[] };
+type Tx = Prisma.TransactionClient;
 
-/** Creates the first key if none signs yet; safe when several replicas start at once. */
-export async function ensureSigningKey(prisma: PrismaClient, secret: string): Promise<void> {
-  if (await prisma.signingKey.findFirst({ where: { state: 'current' }, select: { kid: true } })) return;
-  const boxKey = deriveKey(secret, 'signing-key-encryption');
+export const signingKeyBox = (secret: string) => deriveKey(secret, 'signing-key-encryption');
+
+/** A new key pair as a SigningKey row (private half sealed, bound to its kid). */
+export async function newSigningKeyRow(secret: string, state: KeyState, now: Date): Promise<Prisma.SigningKeyCreateInput> {
   const { privateKey } = await generateKeyPair(SIGNING_ALG, { modulusLength: 2048, extractable: true });
   const privateJwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(privateJwk);
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+  return {
+    kid,
+    alg: SIGNING_ALG,
+    state,
+    publicJwk: { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' },
+    privateJwkEncrypted: seal(signingKeyBox(secret), JSON.stringify(privateJwk), kid),
+    createdAt: now,
+    activatedAt: state === 'current' ? now : null,
+  };
+}
+
+export async function lockSigningKeys(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK}::bigint)`;
+}
+
+/**
+ * Creates the first `current` key, and a `next` key, if missing; safe when several replicas start
+ * at once. Keys are generated outside the lock (RSA generation takes ~100 ms) and discarded when
+ * another process won.
+ */
+export async function ensureSigningKey(prisma: PrismaClient, secret: string, now: Date = new Date()): Promise<void> {
+  const states = async (db: Tx | PrismaClient) => new Set((await db.signingKey.findMany({ where: { state: { in: ['current', 'next'] } }, select: { state: true } })).map((row) => row.state));
+  const present = await states(prisma);
+  if (present.has('current') && present.has('next')) return;
+  const fresh = {
+    current: present.has('current') ? undefined : await newSigningKeyRow(secret, 'current', now),
+    next: await newSigningKeyRow(secret, 'next', now),
+  };
   await prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_GENERATION_LOCK}::bigint)`;
-    if (await tx.signingKey.findFirst({ where: { state: 'current' }, select: { kid: true } })) return;
-    await tx.signingKey.create({
-      data: {
-        kid,
-        alg: SIGNING_ALG,
-        state: 'current',
-        publicJwk: { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' },
-        privateJwkEncrypted: seal(boxKey, JSON.stringify(privateJwk), kid),
-        activatedAt: new Date(),
-      },
-    });
+    await lockSigningKeys(tx);
+    const now = await states(tx);
+    if (!now.has('current') && fresh.current) await tx.signingKey.create({ data: fresh.current });
+    if (!now.has('next')) await tx.signingKey.create({ data: fresh.next });
   });
 }
 
-/** The private key set for oidc-provider's `jwks`, current key first. */
-export async function loadSigningKeys(prisma: PrismaClient, secret: string): Promise<SigningKeys> {
-  const boxKey = deriveKey(secret, 'signing-key-encryption');
+/**
+ * A cheap fingerprint of the key set (ids and states): replicas poll it and rebuild their provider
+ * only when it changes.
+ */
+export async function keySetVersion(prisma: PrismaClient): Promise<string> {
+  const [row] = await prisma.$queryRaw<{ version: string }[]>`
+    SELECT coalesce(string_agg(kid || ':' || state, ',' ORDER BY kid COLLATE "C"), '') AS version FROM "SigningKey"`;
+  return row?.version ?? '';
+}
+
+/** The private key set for oidc-provider's `jwks`, current key first, with the set's version. */
+export async function loadSigningKeys(prisma: PrismaClient, secret: string): Promise<SigningKeys & { version: string }> {
+  const boxKey = signingKeyBox(secret);
   const rows = await prisma.signingKey.findMany();
   const usable = rows
     .filter((row): row is typeof row & { state: KeyState } => row.state in STATE_ORDER)
     .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt.getTime() - a.createdAt.getTime());
   if (!usable.some((row) => row.state === 'current')) throw new Error('no current signing key in the database');
   return {
+    version: rows.map((row) => `${row.kid}:${row.state}`).sort().join(','),
     keys: usable.map((row) => {
       const privateJwk = JSON.parse(open(boxKey, row.privateJwkEncrypted, row.kid)) as JWK;
       return { ...privateJwk, kid: row.kid, alg: row.alg, use: 'sig' };
