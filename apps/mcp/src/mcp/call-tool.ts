@@ -8,6 +8,7 @@ import type { AuthError } from '../auth/errors.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
 import type { ToolRegistration } from '../tools/registry.js';
 import { ToolError } from '../tools/tool-kit.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { principalFromAuthInfo } from './principal-info.js';
 
 export type CallToolDeps = {
@@ -43,11 +44,18 @@ export function createCallToolHandler(deps: CallToolDeps) {
       };
     } catch (error) {
       if (error instanceof ToolError) return errorResult(error.message);
+      if (isDatabaseUnavailable(error)) {
+        // A retryable outage, not a bug: say so plainly, with no internals (issue 7 §7).
+        deps.log.warn({ err: error, tool: name }, 'database unavailable');
+        return errorResult(DATABASE_UNAVAILABLE);
+      }
       deps.log.error({ err: error, tool: name }, 'tool failed');
       throw new McpError(ErrorCode.InternalError, 'Internal error');
     }
   };
 }
+
+export const DATABASE_UNAVAILABLE = 'The service is temporarily unavailable. Try again in a moment.';
 
 function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };

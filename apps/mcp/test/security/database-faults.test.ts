@@ -1,0 +1,138 @@
+/**
+ * Database faults (issue 7 §7, SECURITY-CASES REL-2 on the MCP side): a real Postgres this test
+ * owns (embedded, on a fixed port) is stopped under the running MCP app and started again.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrate } from '@omnichat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../../../packages/db/src/embedded-postgres.js';
+import { createLiveGrant, TEST_ISSUER } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/free-port.js';
+import { postMcp, rpc } from '../helpers/mcp-http.js';
+import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { createTestKey, localKeySet, mintAccessToken, type TestKey } from '../helpers/test-keys.js';
+
+/** What "fast" means here: far below any client timeout, well above a refused connect. */
+const FAST_MS = 3_000;
+
+let dir: string;
+let port: number;
+let postgres: RunningPostgres;
+let mcp: RunningMcpServer;
+let key: TestKey;
+let userId: string;
+
+const startPostgres = () => startEmbeddedPostgres({ dir, port, database: 'mcp_faults' });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'mcp-db-faults-'));
+  port = await freePort();
+  postgres = await startPostgres();
+  await migrate(postgres.url);
+  key = await createTestKey();
+  mcp = await startMcpServer({ databaseUrl: postgres.url, issuer: TEST_ISSUER, getKey: localKeySet(key) });
+  userId = (await mcp.prisma.user.create({ data: { email: `${randomUUID()}@example.com`, passwordHash: 'x' } })).id;
+}, 120_000);
+
+afterAll(async () => {
+  await mcp?.close();
+  await postgres?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Postgres "fast shutdown" (SIGINT to the postmaster): every session is cut at once, as in an
+ * outage, without the embedded helper's grace period for other sessions (our own pool).
+ */
+async function stopPostgresNow(): Promise<void> {
+  const pid = Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('Postgres did not stop');
+}
+
+async function token(options: { email?: string } = {}) {
+  return mintAccessToken(key, {
+    issuer: TEST_ISSUER,
+    audience: mcp.url,
+    subject: userId,
+    scope: 'files:read files:write chat:read',
+    claims: { gid: await createLiveGrant(mcp.prisma), ...(options.email ? { email: options.email } : {}) },
+  });
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+const call = (name: string, args: Record<string, unknown>, bearer: string) =>
+  postMcp(mcp.url, rpc('tools/call', { name, arguments: args }, 1), { token: bearer });
+
+function expectCleanUnavailable(reply: Awaited<ReturnType<typeof postMcp>>) {
+  expect(reply.status).toBe(200);
+  expect(reply.body.result).toEqual({
+    isError: true,
+    content: [{ type: 'text', text: 'The service is temporarily unavailable. Try again in a moment.' }],
+  });
+  expect(JSON.stringify(reply.body)).not.toMatch(/ECONNREFUSED|prisma|\.ts:\d+|at [\w.]+ \(/i);
+}
+
+describe('Postgres stopped under the running MCP app, then started again', () => {
+  it('REL-2 answers fast and cleanly while the database is down, keeps verifying tokens, and recovers without a restart', async () => {
+    const known = await token({ email: 'known@example.com' });
+    // Warm: this token's grant status and signature are now cached.
+    expect((await call('whoami', {}, known)).body.result.isError).toBeUndefined();
+    expect((await call('private_files_write', { path: 'a.txt', content: 'before' }, known)).body.result.isError).toBeUndefined();
+    // Minted while the database is up (its Grant row exists), first presented while it is down.
+    const unseen = await token({ email: 'unseen@example.com' });
+
+    await stopPostgresNow();
+
+    // Tools that need the database: a clean tool error, fast, no internals.
+    for (const [name, args] of [
+      ['private_files_read', { path: 'a.txt' }],
+      ['private_files_write', { path: 'b.txt', content: 'during' }],
+      ['chat_history', {}],
+    ] as const) {
+      const { value, ms } = await timed(() => call(name, args, known));
+      expect(ms, name).toBeLessThan(FAST_MS);
+      expectCleanUnavailable(value);
+    }
+    // Token verification needs no database: whoami (email in the token) works for a cached token
+    // and for one this server never saw; revocation state falls back to the last known answer.
+    for (const bearer of [known, unseen]) {
+      const { value, ms } = await timed(() => call('whoami', {}, bearer));
+      expect(ms).toBeLessThan(FAST_MS);
+      expect(value.status).toBe(200);
+      expect(value.body.result.isError).toBeUndefined();
+    }
+    // Initialize and tools/list need no database either.
+    expect((await postMcp(mcp.url, rpc('tools/list'), { token: known })).status).toBe(200);
+    const ready = await timed(() => fetch(`${mcp.origin}/readyz`));
+    expect(ready.value.status).toBe(503);
+    expect(ready.ms).toBeLessThan(FAST_MS);
+    expect((await fetch(`${mcp.origin}/healthz`)).status).toBe(200);
+
+    postgres = await startPostgres();
+
+    // Same process, same pool: the next calls reach the database again.
+    expect((await fetch(`${mcp.origin}/readyz`)).status).toBe(200);
+    const read = await call('private_files_read', { path: 'a.txt' }, known);
+    expect(read.body.result.content[0].text).toBe('before');
+    expect((await call('private_files_write', { path: 'c.txt', content: 'after' }, known)).body.result.isError).toBeUndefined();
+    expect((await call('whoami', {}, await token())).body.result.structuredContent.id).toBe(userId);
+  }, 120_000);
+});
