@@ -2,6 +2,8 @@ import type { PrismaClient } from '@omnichat/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Provider, { errors } from 'oidc-provider';
 
+import { accountRoutes } from './account/routes.js';
+import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
 import { createPrismaAdapter, sweepExpired, type Clock } from './adapter/prisma-adapter.js';
 import type { AuthConfig } from './config.js';
@@ -14,7 +16,7 @@ import { providerConfiguration } from './provider/configuration.js';
 import { mountProvider } from './provider/mount.js';
 import type { DevFetch } from './provider/provider-fetch.js';
 import { errorPage } from './views/error-page.js';
-import { PAGE_HEADERS } from './views/layout.js';
+import { pageHeaders } from './views/layout.js';
 
 export type AuthDeps = {
   prisma: PrismaClient;
@@ -50,8 +52,10 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     findAccount: createFindAccount(prisma),
     cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
     devFetch: deps.devFetch,
+    findAccountGrant: (accountId, clientId) => findAccountGrantId(prisma, accountId, clientId),
   }));
   customiseDiscovery(provider);
+  recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
   provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
   const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
     app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
@@ -69,17 +73,18 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     const description = oauth ? error.error_description : undefined;
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');
     else request.log.info({ error: code, detail: description ?? error.message }, 'request refused');
-    const body = errorPage({ brand: config.brandName, error: code, description });
+    const body = errorPage({ branding: config.branding, error: code, description });
     if (reply.sent || reply.raw.headersSent) return;
     if (!reply.raw.writableEnded && (reply as { hijacked?: boolean }).hijacked) {
-      reply.raw.writeHead(status, PAGE_HEADERS).end(body);
+      reply.raw.writeHead(status, pageHeaders(config.branding)).end(body);
       return;
     }
-    void reply.code(status).headers(PAGE_HEADERS).send(body);
+    void reply.code(status).headers(pageHeaders(config.branding)).send(body);
   });
 
   await healthRoutes(app, { prisma, keysLoaded: () => jwks.keys.length > 0 });
   await interactionRoutes(app, config, { provider, prisma, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
+  await accountRoutes(app, config, { provider, prisma, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
   await mountProvider(app, provider);
 
   const sweep = setInterval(() => {

@@ -2,6 +2,7 @@ import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
 import { z } from 'zod';
 
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
+import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
 /** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (DESIGN.md, CHATGPT.md §5). */
 export const DEFAULT_ALLOWED_REDIRECT_URIS = [
@@ -50,7 +51,17 @@ const EnvSchema = z
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 24 * 3600),
     CIMD_DEV_ALLOW: commaList.default([]),
-    BRAND_NAME: z.string().min(1).default('OmniChat'),
+    BRAND_NAME: z.string().min(1).max(60).default('OmniChat'),
+    // Optional: an https URL (its origin joins the pages' CSP img-src) or a data:image URL.
+    BRAND_LOGO_URL: z.string().optional().superRefine((value, ctx) => {
+      const problem = value ? logoUrlProblem(value) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    BRAND_COLOR: z.string().default(DEFAULT_BRAND_COLOR).transform((value, ctx) => {
+      const colour = normaliseHexColour(value);
+      if (!colour) ctx.addIssue({ code: 'custom', message: 'must be a hex colour such as #2457d6' });
+      return colour ?? DEFAULT_BRAND_COLOR;
+    }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -90,6 +101,8 @@ export type AuthConfig = {
   /** Origins exempt from CIMD's https and special-address rules (tests, local development). */
   cimdDevAllow: string[];
   brandName: string;
+  /** Name, logo and accent colour of the sign-in, consent and account pages. */
+  branding: Branding;
   logLevel: string;
 };
 
@@ -114,6 +127,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     cimdDevAllow: e.CIMD_DEV_ALLOW,
     brandName: e.BRAND_NAME,
+    branding: { name: e.BRAND_NAME, logoUrl: e.BRAND_LOGO_URL || undefined, color: e.BRAND_COLOR },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -12,15 +12,20 @@ export type Clock = () => Date;
  * read with the same clock (AS-70), so a row past `expiresAt` is never returned even before the
  * sweep deletes it.
  */
-export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => new Date()): AdapterFactory {
+export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => new Date(), options: { refreshReuseGraceSeconds?: number } = {}): AdapterFactory {
+  const graceMs = (options.refreshReuseGraceSeconds ?? 0) * 1000;
   return (model: string): Adapter => {
     const live = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }] });
+    // A refresh token rotated moments ago reads as unconsumed, so oidc-provider does not revoke the
+    // grant for a concurrent duplicate; the atomic consume below still lets only one through and
+    // provider/refresh-grace.ts answers the others (AS-28).
+    const inGrace = (consumedAt: Date) => model === 'RefreshToken' && clock().getTime() - consumedAt.getTime() < graceMs;
 
     async function findWhere(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
       const row = await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } });
       if (!row) return undefined;
       const payload = row.payload as AdapterPayload;
-      return row.consumedAt ? { ...payload, consumed: epochSeconds(row.consumedAt) } : payload;
+      return row.consumedAt && !inGrace(row.consumedAt) ? { ...payload, consumed: epochSeconds(row.consumedAt) } : payload;
     }
 
     return {

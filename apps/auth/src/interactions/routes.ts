@@ -1,50 +1,35 @@
-import type { PrismaClient } from '@omnichat/db';
-import { describeScope, isOidcScope, isScope } from '@omnichat/scopes';
+import { normaliseEmail, type PrismaClient } from '@omnichat/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import { authenticate } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
-import { consentPage, type ConsentScope } from '../views/consent.js';
-import { PAGE_HEADERS } from '../views/layout.js';
+import { consentPage } from '../views/consent.js';
+import { pageHeaders } from '../views/layout.js';
 import { loginPage } from '../views/login.js';
+import { clientLabel, isLoopbackHost } from './client-label.js';
 import { csrfToken, csrfValid } from './csrf.js';
+import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
+import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from './login-throttle.js';
+import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer };
+type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
 type Params = { uid: string };
-type Form = Record<string, string | undefined>;
-
-/** Generic on purpose: unknown email and wrong password must read the same (AS-54). */
-const BAD_CREDENTIALS = 'That email and password do not match an account.';
+type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
 /**
- * Our login and consent steps (oidc-provider ships none for production, D.2). Every value comes
+ * Our sign-in and consent steps (oidc-provider ships none for production, D.2). Every value comes
  * from `interactionDetails()`, never from the form, except the credentials themselves (AS-57).
  */
 export async function interactionRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
   const { provider, prisma, csrfKey } = deps;
+  const branding = config.branding;
 
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    acceptForms(scope);
 
-    const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(PAGE_HEADERS).send(body);
-
-    const clientLabel = async (clientId: unknown) => {
-      const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
-      if (!client) throw new errors.InvalidClient('client not found');
-      const redirectHost = client.redirectUris?.[0] ? new URL(client.redirectUris[0]).host : '';
-      return { name: client.clientName ?? redirectHost ?? client.clientId, redirectHost };
-    };
-
-    /** Same-origin POSTs only (AS-56: SameSite=Lax alone does not stop a sibling subdomain). */
-    const assertFormPost = (request: FastifyRequest<{ Params: Params; Body: Form }>) => {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== new URL(config.issuer).origin) throw new errors.InvalidRequest('cross-origin form post refused');
-      if (!csrfValid(csrfKey, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
-    };
+    const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(pageHeaders(branding)).send(body);
 
     const details = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
       const found = await provider.interactionDetails(request.raw, reply.raw);
@@ -52,23 +37,46 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       return found;
     };
 
+    /** AS-56: same origin, and the token bound to this interaction (itself bound to this browser). */
+    const assertFormPost = (request: FormRequest) => {
+      assertSameOrigin(request.headers.origin, config.issuer);
+      if (!csrfValid(csrfKey, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+    };
+
+    const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {
+      const client = await clientLabel(provider, clientId);
+      return loginPage({
+        branding,
+        action: `/interaction/${uid}/login`,
+        cancelAction: `/interaction/${uid}/abort`,
+        context: `to continue to ${client.name}`,
+        csrf: csrfToken(csrfKey, uid),
+        ...extra,
+      });
+    };
+
     scope.get<{ Params: Params }>('/interaction/:uid', async (request, reply) => {
       const interaction = await details(request, reply);
-      const client = await clientLabel(interaction.params.client_id);
-      const csrf = csrfToken(csrfKey, interaction.uid);
-      if (interaction.prompt.name === 'login') {
-        return sendPage(reply, 200, loginPage({ brand: config.brandName, uid: interaction.uid, csrf, clientName: client.name }));
-      }
+      if (interaction.prompt.name === 'login') return sendPage(reply, 200, await signInPage(interaction.uid, interaction.params.client_id));
+
+      const client = await clientLabel(provider, interaction.params.client_id);
       const accountId = interaction.session?.accountId;
       const user = accountId ? await prisma.user.findUnique({ where: { id: accountId } }) : null;
+      const asked = requestedScopes(interaction.prompt.details as PromptDetails);
+      const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+      const askedIds = new Set(asked.map((s) => s.scope));
+      const redirectHost = URL.parse(String(interaction.params.redirect_uri))?.host ?? client.redirectHost;
       return sendPage(reply, 200, consentPage({
-        brand: config.brandName,
+        branding,
         uid: interaction.uid,
-        csrf,
+        csrf: csrfToken(csrfKey, interaction.uid),
         clientName: client.name,
-        redirectHost: URL.parse(String(interaction.params.redirect_uri))?.host ?? client.redirectHost,
+        clientIdHost: client.clientIdHost,
+        redirectHost,
+        redirectIsLoopback: isLoopbackHost(redirectHost),
         email: user?.email ?? '',
-        scopes: requestedScopes(interaction.prompt.details),
+        scopes: asked,
+        alreadyGranted: describeScopes(grant ? grantScopes(grant).filter((s) => !askedIds.has(s)) : []),
       }));
     });
 
@@ -77,14 +85,21 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       assertFormPost(request);
       if (interaction.prompt.name !== 'login') throw new errors.InvalidRequest('this step does not expect a sign-in');
       const email = request.body.email ?? '';
+      // AS-53: backoff per account and per IP, checked before the password is even looked at.
+      const throttleKey = normaliseEmail(email);
+      const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
+      if (waitSeconds > 0) {
+        request.log.info({ uid: interaction.uid, waitSeconds }, 'sign-in throttled');
+        reply.header('retry-after', String(waitSeconds));
+        return sendPage(reply, 429, await signInPage(interaction.uid, interaction.params.client_id, { email, error: throttledMessage(waitSeconds) }));
+      }
       const accountId = await authenticate(prisma, email, request.body.password ?? '');
       if (!accountId) {
+        await deps.loginThrottle?.failed(throttleKey, request.ip);
         request.log.info({ uid: interaction.uid }, 'sign-in refused');
-        const client = await clientLabel(interaction.params.client_id);
-        return sendPage(reply, 401, loginPage({
-          brand: config.brandName, uid: interaction.uid, csrf: csrfToken(csrfKey, interaction.uid), clientName: client.name, email, error: BAD_CREDENTIALS,
-        }));
+        return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
       }
+      await deps.loginThrottle?.succeeded(throttleKey);
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
       return reply;
@@ -97,6 +112,8 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const accountId = interaction.session?.accountId;
       const clientId = interaction.params.client_id;
       if (!accountId || typeof clientId !== 'string') throw new errors.SessionNotFound('no signed-in account for this interaction');
+      // An existing grant (loadExistingGrant finds this account's grant for the client) only grows:
+      // scopes allowed before are kept and not asked again.
       const grant = (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined)
         ?? new provider.Grant({ accountId, clientId });
       const missing = interaction.prompt.details as PromptDetails;
@@ -122,20 +139,26 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       }, { mergeWithLastSubmission: false });
       return reply;
     });
+
+    /**
+     * "Not you? Switch account": ends the signed-in session and starts the same authorization
+     * request again, which now asks for a sign-in. The parameters are the ones oidc-provider
+     * already validated and stored with the interaction; we only ever redirect to our own /auth.
+     */
+    scope.post<{ Params: Params; Body: Form }>('/interaction/:uid/switch', async (request, reply) => {
+      const interaction = await details(request, reply);
+      assertFormPost(request);
+      const sessionId = interaction.session?.cookie;
+      const session = typeof sessionId === 'string' ? await provider.Session.find(sessionId) : undefined;
+      await session?.destroy();
+      await interaction.destroy();
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(interaction.params)) {
+        if (key === 'prompt') continue;
+        for (const item of [value].flat()) if (typeof item === 'string') params.append(key, item);
+      }
+      request.log.info({ uid: interaction.uid }, 'switching account');
+      return reply.code(303).header('location', `${provider.pathFor('authorization')}?${params}`).header('cache-control', 'no-store').send();
+    });
   });
-}
-
-type PromptDetails = {
-  missingOIDCScope?: string[];
-  missingOIDCClaims?: string[];
-  missingResourceScopes?: Record<string, string[]>;
-};
-
-/** Each scope once (the resource may be listed under both spellings), with catalogue text. */
-function requestedScopes(details: unknown): ConsentScope[] {
-  const missing = details as PromptDetails;
-  const scopes = new Set([...(missing.missingOIDCScope ?? []), ...Object.values(missing.missingResourceScopes ?? {}).flat()]);
-  return [...scopes]
-    .filter((scope) => isScope(scope) || isOidcScope(scope))
-    .map((scope) => ({ scope, description: describeScope(scope as Parameters<typeof describeScope>[0]) }));
 }

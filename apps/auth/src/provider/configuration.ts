@@ -5,8 +5,10 @@ import type { AuthConfig } from '../config.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-keys.js';
 import { canonicalResource, resourceVariants } from '../policy/resource.js';
+import { SESSION_TTL_SECONDS } from '../account/session.js';
+import { providerCookieOptions } from '../interactions/cookies.js';
 import { errorPage } from '../views/error-page.js';
-import { PAGE_HEADERS } from '../views/layout.js';
+import { pageHeaders } from '../views/layout.js';
 import { clientMetadataValidator, CLIENT_METADATA_CHECKED, supportedScopes } from './client-metadata.js';
 import { createProviderFetch, type DevFetch } from './provider-fetch.js';
 
@@ -16,6 +18,8 @@ export type ProviderDeps = {
   findAccount: FindAccount;
   cookieKeys: string[];
   devFetch?: DevFetch | undefined;
+  /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
+  findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
 
 /** Static OIDC scopes; resource scopes come from getResourceServerInfo (RFC 8707). */
@@ -51,7 +55,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     jwks: deps.jwks,
     findAccount: deps.findAccount,
     // Signed cookies with keys that survive restarts and are shared by replicas (AS-60, AS-69).
-    cookies: { keys: deps.cookieKeys },
+    cookies: { keys: deps.cookieKeys, ...providerCookieOptions(config.issuer) },
     claims: OIDC_CLAIMS,
     // Resource scopes are listed as static scopes too, or oidc-provider refuses a DCR `scope` that
     // names them (it validates client scope against statics) and cannot limit them per client.
@@ -71,6 +75,8 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       AuthorizationCode: 60,
       Interaction: 600,
       RefreshToken: config.refreshTokenTtlSeconds,
+      // The default warns and means the same 14 days; the account page's own sign-in uses this too.
+      Session: SESSION_TTL_SECONDS,
       // Outlives refresh tokens: a grant expiring first would silently kill them after 14 days (the default).
       Grant: 365 * 24 * 3600,
     },
@@ -104,9 +110,22 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     // SSRF dispatcher kept, except for CIMD_DEV_ALLOW origins (local development and tests).
     fetch: createProviderFetch(config.cimdDevAllow, deps.devFetch),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // A scope this account already granted the client is not asked again, in any browser and
+    // after sign-out (the default only looks in the current session); a new scope still is.
+    loadExistingGrant: async (ctx) => {
+      const { provider, session, client } = ctx.oidc;
+      const result = ctx.oidc.result as { consent?: { grantId?: string } } | undefined;
+      for (const grantId of [result?.consent?.grantId, client ? session?.grantIdFor(client.clientId) : undefined]) {
+        const grant = grantId ? await provider.Grant.find(grantId) : undefined;
+        if (grant) return grant;
+      }
+      if (!session?.accountId || !client || !deps.findAccountGrant) return undefined;
+      const grantId = await deps.findAccountGrant(session.accountId, client.clientId);
+      return grantId ? provider.Grant.find(grantId) : undefined;
+    },
     renderError: async (ctx, out) => {
-      ctx.set(PAGE_HEADERS);
-      ctx.body = errorPage({ brand: config.brandName, error: out.error, description: out.error_description });
+      ctx.set(pageHeaders(config.branding));
+      ctx.body = errorPage({ branding: config.branding, error: out.error, description: out.error_description });
     },
     // Cast: @types/oidc-provider only types `introspection.enabled: true` next to openid4vci or
     // RAR; the library itself has no such rule.

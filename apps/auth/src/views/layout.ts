@@ -1,39 +1,77 @@
-import { html, type SafeHtml } from './html.js';
+import { createHash } from 'node:crypto';
+
+import { brandPalette, type Branding } from './branding.js';
+import { html, SafeHtml } from './html.js';
+import { SHOW_PASSWORD_SCRIPT } from './show-password-script.js';
+import { pageStyle } from './style.js';
+
+const cspHash = (source: string) => `'sha256-${createHash('sha256').update(source).digest('base64')}'`;
 
 /**
- * No external assets and no inline script: the stylesheet is inline and allowed by hash-free
- * `style-src 'unsafe-inline'` only for style; scripts are off entirely (`script-src 'none'`).
- * `frame-ancestors 'none'` stops clickjacking of the login and consent forms (RFC 9700 §4.16).
+ * Strict CSP for every page we render (RFC 9700 §4.16, SECURITY-CASES AS-61): nothing loads
+ * from elsewhere except the configured logo; the one stylesheet and the one script are inline and
+ * allowed by hash, so no injected markup can style or script the page. `form-action` must allow
+ * where our forms' redirects lead (browsers check it on the redirect after a form post): the
+ * provider sends the user to a registered https or loopback redirect URI.
  */
-export const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' https: http://localhost:* http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'";
+function contentSecurityPolicy(branding: Branding, style: string): string {
+  const logoOrigin = branding.logoUrl?.startsWith('https:') ? new URL(branding.logoUrl).origin : '';
+  return [
+    "default-src 'none'",
+    `style-src ${cspHash(style)}`,
+    `script-src ${cspHash(SHOW_PASSWORD_SCRIPT)}`,
+    `img-src data:${logoOrigin ? ` ${logoOrigin}` : ''}`,
+    "form-action 'self' https: http://localhost:* http://127.0.0.1:*",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
 
-export const PAGE_HEADERS: Record<string, string> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': PAGE_CSP,
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};
+type Built = { style: string; headers: Record<string, string> };
+const built = new WeakMap<Branding, Built>();
 
-const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d2330}
-main{max-width:420px;margin:8vh auto;padding:32px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08),0 8px 24px rgba(0,0,0,.06)}
-h1{font-size:1.4rem;margin:0 0 4px}p.sub{margin:0 0 24px;color:#5b6475}
-label{display:block;font-weight:600;margin:16px 0 6px}input[type=email],input[type=password]{width:100%;padding:10px 12px;border:1px solid #c7ccd6;border-radius:8px;font:inherit}
-input:focus,button:focus{outline:3px solid #8ab4ff;outline-offset:1px}
-button{font:inherit;font-weight:600;padding:10px 16px;border-radius:8px;border:1px solid transparent;cursor:pointer}
-.primary{background:#2457d6;color:#fff;width:100%;margin-top:24px}.secondary{background:#fff;color:#1d2330;border-color:#c7ccd6}
-.row{display:flex;gap:12px;margin-top:24px}.row button{flex:1}
-.error{background:#fdecec;color:#8a1c1c;border-radius:8px;padding:10px 12px;margin:0 0 16px}
-ul.scopes{padding:0;list-style:none;margin:16px 0}ul.scopes li{padding:10px 12px;border:1px solid #e3e6ec;border-radius:8px;margin-bottom:8px}
-ul.scopes code{font-size:.85em;color:#5b6475}.brand{font-weight:700;color:#2457d6;margin-bottom:16px}.note{font-size:.9rem;color:#5b6475}
-`;
+function build(branding: Branding): Built {
+  let result = built.get(branding);
+  if (!result) {
+    const style = pageStyle(brandPalette(branding.color));
+    result = {
+      style,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy(branding, style),
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      },
+    };
+    built.set(branding, result);
+  }
+  return result;
+}
 
-export function page(input: { title: string; brand: string; body: SafeHtml }): string {
+/** Headers for every HTML page: CSP, anti-framing, no referrer, never cached. */
+export function pageHeaders(branding: Branding): Record<string, string> {
+  return build(branding).headers;
+}
+
+function brandMark(branding: Branding): SafeHtml {
+  return branding.logoUrl
+    ? html`<img class="logo" src="${branding.logoUrl}" alt="" width="32" height="32">`
+    : html`<span class="mark" aria-hidden="true">${[...branding.name][0]?.toUpperCase() ?? ''}</span>`;
+}
+
+/** `withScript` only on pages with a password field: every other page runs no script at all. */
+export function page(input: { title: string; branding: Branding; body: SafeHtml; wide?: boolean; withScript?: boolean }): string {
+  // Our own constant CSS and JS go in unescaped, byte for byte, so their CSP hashes match.
+  const { style } = build(input.branding);
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${input.title} · ${input.brand}</title><style>${STYLE}</style></head>
-<body><main><div class="brand">${input.brand}</div>${input.body}</main></body></html>`.value;
+<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><title>${input.title} · ${input.branding.name}</title>
+<style>${new SafeHtml(style)}</style></head>
+<body><main class="${input.wide ? 'card wide' : 'card'}"><header class="brand">${brandMark(input.branding)}<span>${input.branding.name}</span></header>
+${input.body}</main>
+<footer class="foot">Secured by ${input.branding.name}. We never share your password with the apps you connect.</footer>
+${input.withScript ? html`<script>${new SafeHtml(SHOW_PASSWORD_SCRIPT)}</script>` : ''}</body></html>`.value;
 }
+

@@ -1,18 +1,44 @@
-import { html } from './html.js';
+import type { Branding } from './branding.js';
+import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 
-export function loginPage(input: { brand: string; uid: string; csrf: string; clientName: string; email?: string; error?: string }): string {
+export type LoginPageInput = {
+  branding: Branding;
+  /** Where the form posts (an interaction's /login, or /account/login). */
+  action: string;
+  /** Shown under the heading: which app the user is signing in to. */
+  context: SafeHtml | string;
+  csrf: string;
+  /** A Cancel button posting here (an interaction's /abort), when there is something to cancel. */
+  cancelAction?: string | undefined;
+  email?: string | undefined;
+  error?: string | undefined;
+};
+
+/**
+ * The sign-in form. Labels are real <label>s, the error is announced (role=alert) and linked to
+ * the fields (aria-describedby), focus order is email → password → Show → Sign in → Cancel.
+ */
+export function loginPage(input: LoginPageInput): string {
+  const described = input.error ? 'signin-error' : undefined;
   return page({
     title: 'Sign in',
-    brand: input.brand,
-    body: html`<h1>Sign in</h1><p class="sub">to continue to ${input.clientName}</p>
-${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
-<form method="post" action="/interaction/${input.uid}/login" autocomplete="on">
+    branding: input.branding,
+    withScript: true,
+    body: html`<h1>Sign in</h1>
+<p class="lead">${input.context}</p>
+${input.error ? html`<p class="alert" id="signin-error" role="alert">${input.error}</p>` : ''}
+<form method="post" action="${input.action}" class="stack" novalidate>
 <input type="hidden" name="csrf" value="${input.csrf}">
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required autofocus value="${input.email ?? ''}">
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button class="primary" type="submit">Sign in</button></form>
-<form method="post" action="/interaction/${input.uid}/abort"><input type="hidden" name="csrf" value="${input.csrf}">
-<button class="secondary" type="submit" style="width:100%;margin-top:12px">Cancel</button></form>`,
+<label for="email">Email</label>
+<input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="320" value="${input.email ?? ''}"${described ? html` aria-describedby="${described}"` : ''}${input.email ? '' : html` autofocus`}>
+<label for="password">Password</label>
+<div class="field">
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described ? html` aria-describedby="${described}"` : ''}${input.email ? html` autofocus` : ''}>
+<button class="reveal" type="button" data-reveal aria-controls="password" aria-pressed="false" aria-label="Show password" hidden>Show</button>
+</div>
+<button class="btn btn-primary" type="submit">Sign in</button>
+</form>
+${input.cancelAction ? html`<form method="post" action="${input.cancelAction}"><input type="hidden" name="csrf" value="${input.csrf}"><button class="btn btn-secondary cancel" type="submit">Cancel</button></form>` : ''}`,
   });
 }

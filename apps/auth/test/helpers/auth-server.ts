@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { createPrismaClient, hashPassword, normaliseEmail, type PrismaClient } from '@omnichat/db';
 import type { FastifyInstance } from 'fastify';
 
-import { buildAuthApp, loadAuthConfig, type AuthConfig } from '../../src/index.js';
+import { buildAuthApp, loadAuthConfig, type AuthConfig, type AuthDeps } from '../../src/index.js';
 import type { DevFetch } from '../../src/provider/provider-fetch.js';
 
 /** A fixed test secret (not the dev default, so the "unset secret" warning path stays untested noise-free). */
@@ -15,6 +15,15 @@ export type RunningAuthServer = {
   app: FastifyInstance;
   prisma: PrismaClient;
   close(): Promise<void>;
+};
+
+const UNLIMITED = {
+  LIMIT_REGISTER_PER_IP: '1000000/60',
+  LIMIT_REGISTER_GLOBAL: '1000000/60',
+  LIMIT_CIMD_PER_HOST: '1000000/60',
+  LIMIT_TOKEN_PER_CLIENT: '1000000/60',
+  LIMIT_LOGIN_PER_ACCOUNT: '1000000/60',
+  LIMIT_LOGIN_PER_IP: '1000000/60',
 };
 
 async function freePort(): Promise<number> {
@@ -40,6 +49,7 @@ export async function startAuthServer(options: {
   port?: number;
   env?: Record<string, string>;
   devFetch?: DevFetch;
+  deps?: Partial<Omit<AuthDeps, 'prisma'>>;
 }): Promise<RunningAuthServer> {
   const prisma = options.prisma ?? createPrismaClient(requireUrl(options.databaseUrl));
   for (let attempt = 0; ; attempt += 1) {
@@ -52,9 +62,11 @@ export async function startAuthServer(options: {
       AUTH_PORT: String(port),
       KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // Every test registers from 127.0.0.1: abuse limits are off unless a test sets them (security/limits).
+      ...UNLIMITED,
       ...options.env,
     });
-    const app = await buildAuthApp(config, { prisma, ...(options.devFetch ? { devFetch: options.devFetch } : {}) });
+    const app = await buildAuthApp(config, { prisma, ...(options.devFetch ? { devFetch: options.devFetch } : {}), ...options.deps });
     try {
       await app.listen({ host: '127.0.0.1', port });
     } catch (error) {

@@ -1,0 +1,111 @@
+import { normaliseEmail, type PrismaClient } from '@omnichat/db';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+
+import { authenticate } from '../accounts/authenticate.js';
+import type { AuthConfig } from '../config.js';
+import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
+import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
+import { pageHeaders } from '../views/layout.js';
+import { loginPage } from '../views/login.js';
+import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
+import { connectedApps, revokeClient } from './grants.js';
+import { currentSession, endSession, startSession } from './session.js';
+
+type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
+type FormRequest = FastifyRequest<{ Body: Form }>;
+
+/**
+ * /account: the apps connected to the signed-in account, each with Revoke, and sign out. Signed
+ * out, it shows a sign-in form (same credentials check and throttle as the consent flow). Every
+ * form is same-origin with a CSRF token; redirects go only to /account itself.
+ */
+export async function accountRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
+  const { provider, prisma, csrfKey } = deps;
+  const branding = config.branding;
+  const secure = new URL(config.issuer).protocol === 'https:';
+
+  await app.register(async (scope) => {
+    acceptForms(scope);
+
+    const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(pageHeaders(branding)).send(body);
+    const backToAccount = (reply: FastifyReply, notice?: AccountNotice) =>
+      reply.code(303).header('location', notice ? `/account?done=${notice}` : '/account').header('cache-control', 'no-store').send();
+
+    /** The CSRF token for this browser, setting its nonce cookie on first sight. */
+    const csrfFor = (request: FastifyRequest, reply: FastifyReply) => {
+      let nonce = nonceFromCookies(request.headers.cookie);
+      if (!nonce) {
+        nonce = newNonce();
+        reply.header('set-cookie', nonceCookie(nonce, secure));
+      }
+      return accountCsrfToken(csrfKey, nonce);
+    };
+
+    const assertFormPost = (request: FormRequest) => {
+      assertSameOrigin(request.headers.origin, config.issuer);
+      if (!accountCsrfValid(csrfKey, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
+        throw new errors.InvalidRequest('missing or invalid CSRF token');
+      }
+    };
+
+    const signInPage = (csrf: string, extra: { email?: string; error?: string } = {}) =>
+      loginPage({ branding, action: '/account/login', context: 'to see and manage the apps connected to your account', csrf, ...extra });
+
+    /** The signed-in, enabled user, or undefined. */
+    const signedInUser = async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await currentSession(provider, { req: request.raw, res: reply.raw });
+      const user = session?.accountId ? await prisma.user.findUnique({ where: { id: session.accountId } }) : null;
+      return user && !user.disabledAt ? user : undefined;
+    };
+
+    scope.get<{ Querystring: { done?: string } }>('/account', async (request, reply) => {
+      const csrf = csrfFor(request, reply);
+      const user = await signedInUser(request, reply);
+      if (!user) return sendPage(reply, 200, signInPage(csrf));
+      const done = request.query.done;
+      const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
+      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice }));
+    });
+
+    scope.post<{ Body: Form }>('/account/login', async (request, reply) => {
+      assertFormPost(request);
+      const email = request.body.email ?? '';
+      const csrf = csrfFor(request, reply);
+      const throttleKey = normaliseEmail(email);
+      const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
+      if (waitSeconds > 0) {
+        reply.header('retry-after', String(waitSeconds));
+        return sendPage(reply, 429, signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
+      }
+      const accountId = await authenticate(prisma, email, request.body.password ?? '');
+      if (!accountId) {
+        await deps.loginThrottle?.failed(throttleKey, request.ip);
+        request.log.info('account sign-in refused');
+        return sendPage(reply, 401, signInPage(csrf, { email, error: BAD_CREDENTIALS }));
+      }
+      await deps.loginThrottle?.succeeded(throttleKey);
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+      return backToAccount(reply);
+    });
+
+    scope.post<{ Body: Form }>('/account/revoke', async (request, reply) => {
+      assertFormPost(request);
+      const user = await signedInUser(request, reply);
+      if (!user) return backToAccount(reply);
+      const clientId = request.body.client_id;
+      if (!clientId) throw new errors.InvalidRequest('client_id is required');
+      const revoked = await revokeClient(prisma, provider, user.id, clientId);
+      request.log.info({ clientId, grants: revoked }, 'connected app revoked by its user');
+      return backToAccount(reply, 'revoked');
+    });
+
+    scope.post<{ Body: Form }>('/account/logout', async (request, reply) => {
+      assertFormPost(request);
+      await endSession(provider, { req: request.raw, res: reply.raw }, config.issuer);
+      return backToAccount(reply);
+    });
+  });
+}

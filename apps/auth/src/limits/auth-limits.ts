@@ -1,0 +1,51 @@
+import { parseRate, type BackoffRule, type LimitRule } from '@omnichat/limits';
+
+/** The abuse limits of the authorization server (issue 7 §5), from LIMIT_* settings. */
+export type AuthLimits = {
+  /** POST /register per client IP (AS-45). */
+  registerPerIp: LimitRule;
+  /** POST /register from everyone together: bounds table growth whatever the IP spread (AS-45). */
+  registerGlobal: LimitRule;
+  /** CIMD document fetches per document host (AS-52). */
+  cimdPerHost: LimitRule;
+  /** Token requests per authenticated client. */
+  tokenPerClient: LimitRule;
+  /** Sign-in failures per account, with backoff (AS-53). */
+  loginAccount: BackoffRule;
+  /** Sign-in failures per client IP, with backoff (AS-53). */
+  loginIp: BackoffRule;
+};
+
+export const DEFAULT_LIMITS = {
+  // ChatGPT registers one client per connection from OpenAI's shared egress addresses, so the
+  // per-IP cap must leave room for many users at once; the global cap bounds table growth.
+  LIMIT_REGISTER_PER_IP: '100/600',
+  LIMIT_REGISTER_GLOBAL: '2000/3600',
+  LIMIT_CIMD_PER_HOST: '60/60',
+  // A CIMD client_id (ChatGPT's) is one client for all of its users: generous per client.
+  LIMIT_TOKEN_PER_CLIENT: '3000/60',
+  LIMIT_LOGIN_PER_ACCOUNT: '5/900',
+  LIMIT_LOGIN_PER_IP: '30/900',
+} as const;
+
+export type LimitSettings = Record<keyof typeof DEFAULT_LIMITS, string>;
+
+/** Longest hold a run of failures can impose; short enough that nobody is locked out for long. */
+const LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 300;
+const LOGIN_IP_MAX_DELAY_SECONDS = 900;
+
+export function authLimits(settings: LimitSettings): AuthLimits {
+  const rule = (name: string, value: string): LimitRule => ({ name, ...parseRate(value) });
+  const backoff = (name: string, value: string, maxDelaySeconds: number): BackoffRule => {
+    const { max, windowSeconds } = parseRate(value);
+    return { name, freeFailures: max, windowSeconds, maxDelaySeconds };
+  };
+  return {
+    registerPerIp: rule('register-ip', settings.LIMIT_REGISTER_PER_IP),
+    registerGlobal: rule('register-all', settings.LIMIT_REGISTER_GLOBAL),
+    cimdPerHost: rule('cimd-host', settings.LIMIT_CIMD_PER_HOST),
+    tokenPerClient: rule('token-client', settings.LIMIT_TOKEN_PER_CLIENT),
+    loginAccount: backoff('login-account', settings.LIMIT_LOGIN_PER_ACCOUNT, LOGIN_ACCOUNT_MAX_DELAY_SECONDS),
+    loginIp: backoff('login-ip', settings.LIMIT_LOGIN_PER_IP, LOGIN_IP_MAX_DELAY_SECONDS),
+  };
+}

@@ -1,0 +1,20 @@
+// oidc-provider 9 (pinned exactly in the catalog) exposes its built-in grant handlers only through
+// these modules; grant-hooks.ts wraps them. The tests that cover grant-hooks break loudly if a
+// version bump moves them.
+declare module 'oidc-provider/lib/actions/grants/index.js' {
+  import type Provider from 'oidc-provider';
+  import type { KoaContextWithOIDC } from 'oidc-provider';
+
+  type BuiltInGrant = {
+    grantType: string;
+    parameters: Set<string>;
+    handler: (provider: Provider, helpers: Record<string, unknown>, ctx: KoaContextWithOIDC) => Promise<void>;
+  };
+  export const authorization_code: BuiltInGrant;
+  export const refresh_token: BuiltInGrant;
+}
+
+declare module 'oidc-provider/lib/helpers/grants.js' {
+  const helpers: Record<string, (...args: unknown[]) => unknown>;
+  export = helpers;
+}

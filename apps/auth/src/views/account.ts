@@ -1,0 +1,47 @@
+import type { Branding } from './branding.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import type { ConsentScope } from './consent.js';
+
+export type ConnectedApp = {
+  clientId: string;
+  name: string;
+  scopes: ConsentScope[];
+  grantedAt: Date;
+  lastUsedAt: Date | undefined;
+};
+
+const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+function when(date: Date) {
+  return html`<time datetime="${date.toISOString()}">${DATE_FORMAT.format(date)} UTC</time>`;
+}
+
+/** Fixed messages for the account page's outcomes (never text from the query string). */
+export const ACCOUNT_NOTICES = {
+  revoked: 'The app was disconnected. Its access and refresh tokens no longer work.',
+} as const;
+
+export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
+
+export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined }): string {
+  const hidden = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
+  return page({
+    title: 'Your account',
+    branding: input.branding,
+    wide: true,
+    body: html`<div class="page-head"><div><h1>Your account</h1><p class="lead">Signed in as <strong>${input.email}</strong></p></div>
+<form method="post" action="/account/logout">${hidden}<button class="btn btn-secondary btn-inline" type="submit">Sign out</button></form></div>
+${input.notice ? html`<p class="notice" role="status">${ACCOUNT_NOTICES[input.notice]}</p>` : ''}
+<h2>Connected apps</h2>
+${input.apps.length === 0
+  ? html`<p class="empty">No apps are connected to your account.</p>`
+  : html`<ul class="apps">${input.apps.map((app) => html`<li>
+<div class="app-head"><span class="app-name">${app.name}</span>
+<form method="post" action="/account/revoke">${hidden}<input type="hidden" name="client_id" value="${app.clientId}"><button class="btn btn-danger btn-inline" type="submit" aria-label="Revoke access for ${app.name}">Revoke</button></form></div>
+<ul class="chips" aria-label="Allowed">${app.scopes.map((s) => html`<li title="${s.scope}">${s.description}</li>`)}</ul>
+<dl class="dates"><dt>Connected</dt><dd>${when(app.grantedAt)}</dd><dt>Last used</dt><dd>${app.lastUsedAt ? when(app.lastUsedAt) : 'Not yet'}</dd></dl>
+</li>`)}</ul>`}
+<p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>`,
+  });
+}
