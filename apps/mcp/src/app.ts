@@ -96,7 +96,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
   app.decorate('tokenVerifier', verifier);
 
   const transport = new RequestScopedTransport();
-  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl });
+  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
   server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
   await server.connect(transport);
   app.addHook('onClose', async () => server.close());

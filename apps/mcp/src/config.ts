@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS } from '@omnichat/secrets';
+import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
 
 /**
  * JWS algorithms we accept on access tokens. Asymmetric only: an HMAC entry would let anyone who
@@ -41,6 +43,20 @@ const EnvSchema = z.object({
   // How long a grant's "still live" answer is trusted: the bound on revocation (issue 7 §4: ≤ 5 s).
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+  // The auth app's secret: SSH private keys are sealed under its `ssh-private-key` sub-key.
+  KEY_ENCRYPTION_SECRET: z
+    .string()
+    .min(MIN_KEY_ENCRYPTION_SECRET_CHARS, `KEY_ENCRYPTION_SECRET must be at least ${MIN_KEY_ENCRYPTION_SECRET_CHARS} characters`)
+    .optional(),
+  SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(DEFAULT_SSH_SETTINGS.connectTimeoutMs),
+  SSH_RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_SSH_SETTINGS.runTimeoutMs),
+  SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
+  SSH_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(64).default(DEFAULT_SSH_SETTINGS.maxConcurrentPerUser),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
+  }
 });
 
 export type McpConfig = {
@@ -61,6 +77,11 @@ export type McpConfig = {
   /** How long a live grant status is cached; tokens of a revoked grant are refused within it. */
   revocationCacheMs: number;
   logLevel: string;
+  /** Opens SSH private keys sealed by the admin CLI (same secret as the auth app's signing keys). */
+  keyEncryptionSecret: string;
+  /** True when the public development secret is in use. */
+  usingDevKeySecret: boolean;
+  ssh: SshSettings;
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -86,5 +107,13 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     resourceName: e.RESOURCE_NAME,
     revocationCacheMs: e.REVOCATION_CACHE_MS,
     logLevel: e.LOG_LEVEL,
+    keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
+    usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
+    ssh: {
+      connectTimeoutMs: e.SSH_CONNECT_TIMEOUT_MS,
+      runTimeoutMs: e.SSH_RUN_TIMEOUT_MS,
+      outputCapBytes: e.SSH_OUTPUT_CAP_BYTES,
+      maxConcurrentPerUser: e.SSH_MAX_CONCURRENT_PER_USER,
+    },
   };
 }

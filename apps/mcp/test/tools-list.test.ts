@@ -28,6 +28,8 @@ describe('tools/list (raw JSON, Apps SDK shape)', () => {
         'private_files_write',
         'public_search',
         'whoami',
+        'ssh_hosts',
+        'ssh_execute',
       ].sort(),
     );
   });
@@ -42,6 +44,8 @@ describe('tools/list (raw JSON, Apps SDK shape)', () => {
     ['chat_history', [{ type: 'oauth2', scopes: ['chat:read'] }]],
     ['chat_search', [{ type: 'oauth2', scopes: ['chat:read'] }]],
     ['chat_post_message', [{ type: 'oauth2', scopes: ['chat:write'] }]],
+    ['ssh_hosts', [{ type: 'oauth2', scopes: ['ssh:execute'] }]],
+    ['ssh_execute', [{ type: 'oauth2', scopes: ['ssh:execute'] }]],
   ])('%s carries securitySchemes at the top level and in _meta, identical', (name, schemes) => {
     const tool = byName(name);
     expect(tool['securitySchemes']).toEqual(schemes);
@@ -58,6 +62,8 @@ describe('tools/list (raw JSON, Apps SDK shape)', () => {
     ['chat_history', true, false],
     ['chat_search', true, false],
     ['chat_post_message', false, false],
+    ['ssh_hosts', true, false],
+    ['ssh_execute', false, true],
   ])('%s has readOnlyHint %s and destructiveHint %s', (name, readOnly, destructive) => {
     expect(byName(name)['annotations']).toMatchObject({ readOnlyHint: readOnly, destructiveHint: destructive });
   });

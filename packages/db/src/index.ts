@@ -25,4 +25,7 @@ export type {
   Conversation,
   Message,
   KnowledgeArticle,
+  SshHost,
+  SshGrant,
+  SshExecution,
 } from './generated/client.js';

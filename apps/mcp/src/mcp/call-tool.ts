@@ -3,6 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { PrismaClient } from '@omnichat/db';
+import type { McpConfig } from '../config.js';
 import { challengeForError } from '../auth/challenge-for-error.js';
 import type { AuthError } from '../auth/errors.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
@@ -16,6 +17,7 @@ export type CallToolDeps = {
   prisma: PrismaClient;
   log: FastifyBaseLogger;
   resourceMetadataUrl: string;
+  config: McpConfig;
 };
 
 /**
@@ -24,7 +26,7 @@ export type CallToolDeps = {
  * a missing sign-in or scope carries the challenge in `_meta["mcp/www_authenticate"]` (Apps SDK).
  */
 export function createCallToolHandler(deps: CallToolDeps) {
-  return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined }): Promise<CallToolResult> => {
+  return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined; signal?: AbortSignal }): Promise<CallToolResult> => {
     const { name } = request.params;
     const entry = deps.tools.get(name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -37,7 +39,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
     if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${describeIssues(parsed.error)}`);
 
     try {
-      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log });
+      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: extra.signal });
       return {
         content: [{ type: 'text', text: outcome.text }],
         ...(outcome.structured ? { structuredContent: outcome.structured } : {}),

@@ -11,6 +11,8 @@ import { publicSearch } from './public-search.js';
 import { chatHistory } from './chat/chat-history.js';
 import { chatSearch } from './chat/chat-search.js';
 import { chatPostMessage } from './chat/chat-post-message.js';
+import { sshExecute } from './ssh/ssh-execute.js';
+import { sshHosts } from './ssh/ssh-hosts.js';
 
 export type ToolRegistration = {
   // The registry is heterogeneous in input types; each tool checks its own input with its schema.
@@ -53,6 +55,13 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = [
     tool: chatPostMessage,
     access: scopes('chat:write'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  },
+  { tool: sshHosts, access: scopes('ssh:execute'), annotations: READ_ONLY },
+  {
+    tool: sshExecute,
+    access: scopes('ssh:execute'),
+    // A command can do anything on the remote host, which is outside this server (open world).
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
 ];
 

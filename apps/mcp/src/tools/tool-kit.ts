@@ -2,12 +2,16 @@ import type { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '@omnichat/db';
 import type { Principal } from '../auth/principal.js';
+import type { McpConfig } from '../config.js';
 
 /** What a tool may use: the caller (null only for public tools called anonymously) and the data. */
 export type ToolContext = {
   principal: Principal | null;
   prisma: PrismaClient;
   log: FastifyBaseLogger;
+  config: McpConfig;
+  /** Aborted when the server gives up on the request (shutdown); long-running tools stop on it. */
+  signal?: AbortSignal | undefined;
 };
 
 /** What a tool returns on success: text for every client, structured data for those that read it. */
