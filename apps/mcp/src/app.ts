@@ -41,21 +41,17 @@ declare module 'fastify' {
 /** JSON-RPC bodies; a full file write (256 KiB of text, escaped) fits with room to spare. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+const redactedRequest = (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] });
+
 /** Builds the MCP resource server. Never listens: src/server.ts (or a test) does. */
 export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Never log headers (Authorization) or query strings (a misplaced access_token), whichever
+    // logger is used (SECURITY-CASES RS-20).
     ...(deps.loggerInstance
-      ? { loggerInstance: deps.loggerInstance }
-      : {
-          logger: {
-            level: config.logLevel,
-            // Never log headers (Authorization) or query strings (a misplaced access_token).
-            serializers: {
-              req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] }),
-            },
-          },
-        }),
+      ? { loggerInstance: deps.loggerInstance.child({}, { serializers: { req: redactedRequest } }) }
+      : { logger: { level: config.logLevel, serializers: { req: redactedRequest } } }),
   }) as unknown as FastifyInstance;
 
   const metadataUrl = resourceMetadataUrl(config.resourceUrl);

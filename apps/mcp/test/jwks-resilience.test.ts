@@ -48,7 +48,7 @@ function verifierFor(getKey: ReturnType<typeof createResilientRemoteJwks>) {
 }
 
 describe('stale-if-error JWKS (SECURITY-CASES RS-11, REL-5)', () => {
-  it('keeps verifying with the cached keys after the JWKS endpoint goes down', async () => {
+  it('RS-11 keeps verifying with the cached keys after the JWKS endpoint goes down', async () => {
     const key = await createTestKey();
     const jwks = await serveJwks(jwksOf(key));
     const stale: unknown[] = [];
@@ -75,7 +75,7 @@ describe('stale-if-error JWKS (SECURITY-CASES RS-11, REL-5)', () => {
     await expect(verifier.verify(await mint(stranger))).rejects.toMatchObject({ reason: 'unknown_kid' });
   });
 
-  it('picks up a new kid after rotation with one refetch, and uses fresh keys once the endpoint is back', async () => {
+  it('RS-09 picks up a new kid after rotation with one refetch, and uses fresh keys once the endpoint is back', async () => {
     const oldKey = await createTestKey();
     const newKey = await createTestKey();
     const jwks = await serveJwks(jwksOf(oldKey));
