@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
+import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Provider, { errors } from 'oidc-provider';
 
@@ -11,6 +12,12 @@ import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
 import { ensureSigningKey, loadSigningKeys } from './keys/signing-keys.js';
 import { healthRoutes } from './health.js';
+import { createLimitStore } from './limits/limit-store.js';
+import { createLoginThrottle } from './limits/login-throttle.js';
+import { registrationLimit } from './limits/registration-limit.js';
+import { TooManyRequests } from './limits/too-many-requests.js';
+import { installGrantHooks } from './provider/grant-hooks.js';
+import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
 import { providerConfiguration } from './provider/configuration.js';
 import { mountProvider } from './provider/mount.js';
@@ -25,6 +32,8 @@ export type AuthDeps = {
   /** Fetch for CIMD_DEV_ALLOW origins (tests trust their own CA through it). */
   devFetch?: DevFetch;
   clock?: Clock;
+  /** The shared abuse-counter store; Postgres (or Redis with REDIS_URL) unless given (REL-8 tests). */
+  limitStore?: CounterStore;
 };
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -32,12 +41,22 @@ const SWEEP_INTERVAL_MS = 60_000;
 /** Never logged: credentials and the artefacts that act as them. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
+/**
+ * `request.ip` is the client behind trusted proxies only (AS-71). Cast: Fastify accepts a hop count
+ * at run time (its docs) but its types omit it.
+ */
+const proxyOptions = (config: AuthConfig): { trustProxy: FastifyServerOptions['trustProxy'] } => ({ trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'] });
+
 /** Builds the authorization server; never listens (src/server.ts does). */
 export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<FastifyInstance> {
   const { prisma } = deps;
   const app = deps.logger
-    ? Fastify({ loggerInstance: deps.logger })
-    : Fastify({ logger: { level: config.logLevel, redact: REDACT } });
+    ? Fastify({ loggerInstance: deps.logger, ...proxyOptions(config) })
+    : Fastify({ logger: { level: config.logLevel, redact: REDACT }, ...proxyOptions(config) });
+
+  const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
+  app.addHook('onClose', async () => limitStore.close());
+  const limiter = createRateLimiter(limitStore.store);
 
   if (config.usingDevKeySecret) {
     app.log.warn('KEY_ENCRYPTION_SECRET is unset: signing keys are encrypted with the public development secret. Set it before real use.');
@@ -47,13 +66,31 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const jwks = await loadSigningKeys(prisma, config.keyEncryptionSecret);
 
   const provider = new Provider(config.issuer, providerConfiguration(config, {
-    adapter: createPrismaAdapter(prisma, deps.clock),
+    adapter: createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
     jwks,
     findAccount: createFindAccount(prisma),
     cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
     devFetch: deps.devFetch,
     findAccountGrant: (accountId, clientId) => findAccountGrantId(prisma, accountId, clientId),
+    // AS-52: CIMD fetches per document host, so one client_id host cannot make us fetch without end.
+    allowCimdFetch: async (ctx, clientId) => {
+      const verdict = await limiter.consume(config.limits.cimdPerHost, URL.parse(clientId)?.host ?? clientId);
+      if (verdict.allowed) return true;
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      throw new TooManyRequests('too many client metadata fetches for this host; retry later', verdict.retryAfterSeconds);
+    },
   }));
+  // Forwarded proto/host are believed only from trusted proxies (AS-24, AS-71).
+  provider.proxy = config.trustProxy !== false;
+  installGrantHooks(provider, {
+    beforeGrant: async (ctx) => {
+      const verdict = await limiter.consume(config.limits.tokenPerClient, ctx.oidc.client?.clientId ?? '');
+      if (verdict.allowed) return;
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
+    },
+    wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
+  });
   customiseDiscovery(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
   provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
@@ -83,12 +120,15 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   });
 
   await healthRoutes(app, { prisma, keysLoaded: () => jwks.keys.length > 0 });
-  await interactionRoutes(app, config, { provider, prisma, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
-  await accountRoutes(app, config, { provider, prisma, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
+  registrationLimit(app, limiter, config.limits);
+  const loginThrottle = createLoginThrottle(limiter, config.limits);
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
   await mountProvider(app, provider);
 
   const sweep = setInterval(() => {
     sweepExpired(prisma, deps.clock).catch((error: unknown) => app.log.warn({ err: error }, 'expired-row sweep failed'));
+    sweepRateLimitCounters(prisma).catch((error: unknown) => app.log.warn({ err: error }, 'rate-limit sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));

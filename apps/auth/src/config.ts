@@ -1,6 +1,8 @@
 import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
 import { z } from 'zod';
 
+import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
+import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
@@ -62,6 +64,19 @@ const EnvSchema = z
       if (!colour) ctx.addIssue({ code: 'custom', message: 'must be a hex colour such as #2457d6' });
       return colour ?? DEFAULT_BRAND_COLOR;
     }),
+    // Behind a proxy: which hops' X-Forwarded-* to believe (`true`, a hop count, or addresses/CIDRs).
+    // Unset means none: limits key on the socket address and nobody can spoof it (AS-71).
+    TRUST_PROXY: z.string().optional(),
+    // Shared abuse counters in Redis instead of Postgres (issue 7 §5).
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    // A rotated refresh token presented again within this window returns the same pair (AS-28); 0 disables.
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+    LIMIT_REGISTER_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_IP),
+    LIMIT_REGISTER_GLOBAL: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_GLOBAL),
+    LIMIT_CIMD_PER_HOST: z.string().default(DEFAULT_LIMITS.LIMIT_CIMD_PER_HOST),
+    LIMIT_TOKEN_PER_CLIENT: z.string().default(DEFAULT_LIMITS.LIMIT_TOKEN_PER_CLIENT),
+    LIMIT_LOGIN_PER_ACCOUNT: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_ACCOUNT),
+    LIMIT_LOGIN_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_IP),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,6 +92,16 @@ const EnvSchema = z
       if (!url || url.origin !== origin) {
         ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: `"${origin}" is not an origin (scheme://host:port, no path)` });
       }
+    }
+    try {
+      authLimits(env);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['LIMIT_*'], message: (error as Error).message });
+    }
+    try {
+      parseTrustProxy(env.TRUST_PROXY);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: (error as Error).message });
     }
     try {
       parseRedirectPatterns(env.ALLOWED_REDIRECT_URIS);
@@ -104,6 +129,11 @@ export type AuthConfig = {
   /** Name, logo and accent colour of the sign-in, consent and account pages. */
   branding: Branding;
   logLevel: string;
+  /** Fastify's trustProxy; also switches oidc-provider's `proxy` on (AS-24, AS-71). */
+  trustProxy: TrustProxy;
+  redisUrl: string | undefined;
+  refreshReuseGraceSeconds: number;
+  limits: AuthLimits;
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -129,5 +159,9 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     brandName: e.BRAND_NAME,
     branding: { name: e.BRAND_NAME, logoUrl: e.BRAND_LOGO_URL || undefined, color: e.BRAND_COLOR },
     logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    redisUrl: e.REDIS_URL,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    limits: authLimits(e),
   };
 }

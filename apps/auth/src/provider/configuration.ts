@@ -18,6 +18,8 @@ export type ProviderDeps = {
   findAccount: FindAccount;
   cookieKeys: string[];
   devFetch?: DevFetch | undefined;
+  /** features.clientIdMetadataDocument.allowFetch: the per-host fetch limit (AS-52). */
+  allowCimdFetch?: (ctx: KoaContextWithOIDC, clientId: string) => Promise<boolean>;
   /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
@@ -140,7 +142,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       },
       revocation: { enabled: true },
       introspection: { enabled: true },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}) },
       resourceIndicators: {
         enabled: true,
         // No resource means the MCP server: there is only one (issue 3 §5).
