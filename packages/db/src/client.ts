@@ -3,12 +3,51 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
 
+/**
+ * Bounds on how long a request can wait on the database (issue 7 §7, REL-2): with Postgres down or
+ * unreachable, a request fails within these and the app answers `server_error` instead of hanging.
+ * pg's defaults are "forever" for all three.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Longer than any statement an OAuth server runs, and than a signing-key rotation holds its
+ * advisory lock (keys/rotation.ts); shorter than a client gives up on a token request.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+/** How much longer the client waits for the server's own statement_timeout error to arrive. */
+const QUERY_TIMEOUT_GRACE_MS = 1_000;
+
 export interface PrismaClientOptions {
   /** Connections this process may hold; pg's default is 10. */
   maxConnections?: number;
+  /**
+   * Longest wait for a connection: the TCP and Postgres handshake, or a free slot in a full pool.
+   * A `connect_timeout` (seconds, libpq's name) in the URL wins.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Server-side statement_timeout; the client gives up a second later (a partitioned server never
+   * answers). `statement_timeout` / `query_timeout` (ms, pg's names) in the URL win.
+   */
+  statementTimeoutMs?: number;
 }
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: connectTimeoutFromUrl(databaseUrl) ?? options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
+    // A peer that vanished without a FIN/RST (a cut network) is noticed by the kernel, not never.
+    keepAlive: true,
+  });
   return new PrismaClient({ adapter });
+}
+
+/** libpq's `connect_timeout` (whole seconds; 0 or absent means "not set here"). */
+function connectTimeoutFromUrl(databaseUrl: string): number | undefined {
+  const seconds = Number(URL.parse(databaseUrl)?.searchParams.get('connect_timeout') ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
