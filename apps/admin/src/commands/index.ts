@@ -8,6 +8,12 @@ import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
 import { keysList } from './keys-list.js';
 import { keysRotate } from './keys-rotate.js';
+import { sshAuditCommand } from './ssh-audit.js';
+import { sshGrant } from './ssh-grant.js';
+import { sshHostAdd } from './ssh-host-add.js';
+import { sshHostList } from './ssh-host-list.js';
+import { sshHostRemove } from './ssh-host-remove.js';
+import { sshRevoke } from './ssh-revoke.js';
 import { userAdd } from './user-add.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
@@ -25,4 +31,10 @@ export const COMMANDS: readonly AdminCommand[] = [
   grantsRevoke,
   keysList,
   keysRotate,
+  sshHostAdd,
+  sshHostList,
+  sshHostRemove,
+  sshGrant,
+  sshRevoke,
+  sshAuditCommand,
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { compileAllowList } from './command-policy.js';
 import { canonicalHostKey } from './host-key.js';
 import { isHostName } from './host-name.js';
@@ -29,8 +30,9 @@ export type SshHostRow = {
   commandAllowList: string[];
 };
 
-// A DNS name or an IP literal; never a leading '-' (an option to some tool) or an '@' (a user).
-const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:.]{2,45})$/;
+// A DNS name (IPv4 literals included); never a leading '-' (an option to some tool), an '@' (a
+// user) or a ':' (a port). IPv6 literals are checked by node:net instead.
+const DNS_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 // POSIX portable user names (IEEE Std 1003.1, 3.437), no leading '-'.
 const USERNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
 
@@ -39,7 +41,7 @@ export function prepareSshHost(input: SshHostInput, keyEncryptionSecret: string)
   if (!isHostName(input.name)) {
     throw new TypeError('name must be 1-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit');
   }
-  if (!ADDRESS.test(input.address)) throw new TypeError('host must be a DNS name or an IP address (no user@, port or options)');
+  if (!DNS_NAME.test(input.address) && isIP(input.address) !== 6) throw new TypeError('host must be a DNS name or an IP address (no user@, port or options)');
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) throw new TypeError('port must be an integer from 1 to 65535');
   if (!USERNAME.test(input.username)) throw new TypeError('user must be a plain account name (letters, digits, _ . -, not starting with -)');
   const hostKey = canonicalHostKey(input.hostKey);

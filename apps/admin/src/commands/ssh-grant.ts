@@ -1,0 +1,31 @@
+import { EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
+import { findUserByEmail } from '../find-user.js';
+import { findSshHost, sshAudit } from './ssh-support.js';
+
+export const sshGrant: AdminCommand = {
+  name: 'ssh:grant',
+  summary: 'Let a user run commands on an approved SSH host (their token still needs the ssh:execute scope)',
+  usage: 'pnpm admin ssh:grant --user <email> --host <name> [--json]',
+  options: { user: { type: 'string' }, host: { type: 'string' } },
+  async run(args, ctx) {
+    const email = stringOption(args, 'user');
+    const name = stringOption(args, 'host');
+    if (!email || !name) throw new UsageError('--user and --host are both required');
+    const user = await findUserByEmail(ctx.prisma, email);
+    const host = await findSshHost(ctx.prisma, name);
+    const existing = await ctx.prisma.sshGrant.findUnique({ where: { userId_hostId: { userId: user.id, hostId: host.id } } });
+    if (!existing) {
+      await ctx.prisma.sshGrant.upsert({
+        where: { userId_hostId: { userId: user.id, hostId: host.id } },
+        create: { userId: user.id, hostId: host.id },
+        update: {},
+      });
+      sshAudit(ctx.log, { event: 'ssh.granted', host: host.name, accountId: user.id });
+    }
+    ctx.out.result(
+      { user: user.email, host: host.name, alreadyGranted: existing !== null },
+      existing ? `${user.email} already has ${host.name}` : `granted ${host.name} to ${user.email}`,
+    );
+    return EXIT.ok;
+  },
+};
