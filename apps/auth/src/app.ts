@@ -1,7 +1,8 @@
 import type { PrismaClient } from '@omnichat/db';
+import { createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import Provider, { errors } from 'oidc-provider';
+import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 
 import { accountRoutes } from './account/routes.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
@@ -10,7 +11,8 @@ import { createPrismaAdapter, sweepExpired, type Clock } from './adapter/prisma-
 import type { AuthConfig } from './config.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
-import { ensureSigningKey, loadSigningKeys } from './keys/signing-keys.js';
+import { startLiveProvider } from './keys/live-provider.js';
+import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
 import { healthRoutes } from './health.js';
 import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
@@ -34,6 +36,10 @@ export type AuthDeps = {
   clock?: Clock;
   /** The shared abuse-counter store; Postgres (or Redis with REDIS_URL) unless given (REL-8 tests). */
   limitStore?: CounterStore;
+  /** Storage for oidc-provider's models; the Prisma adapter unless overridden (benchmarks compare adapters). */
+  adapter?: AdapterFactory;
+  /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
+  readiness?: Readiness;
 };
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -63,45 +69,53 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   }
 
   await ensureSigningKey(prisma, config.keyEncryptionSecret);
-  const jwks = await loadSigningKeys(prisma, config.keyEncryptionSecret);
 
-  const provider = new Provider(config.issuer, providerConfiguration(config, {
-    adapter: createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
-    jwks,
-    findAccount: createFindAccount(prisma),
-    cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
-    devFetch: deps.devFetch,
+  // Everything that configures a provider instance lives here: a signing-key change (rotation)
+  // builds a new instance through this function and swaps it in (keys/live-provider.ts).
+  const buildProvider = (jwks: SigningKeys): Provider => {
+    const provider = new Provider(config.issuer, providerConfiguration(config, {
+      adapter: deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
+      jwks,
+      findAccount: createFindAccount(prisma),
+      cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
+      devFetch: deps.devFetch,
     findAccountGrant: (accountId, clientId) => findAccountGrantId(prisma, accountId, clientId),
-    // AS-52: CIMD fetches per document host, so one client_id host cannot make us fetch without end.
-    allowCimdFetch: async (ctx, clientId) => {
-      const verdict = await limiter.consume(config.limits.cimdPerHost, URL.parse(clientId)?.host ?? clientId);
-      if (verdict.allowed) return true;
-      ctx.set('retry-after', String(verdict.retryAfterSeconds));
-      throw new TooManyRequests('too many client metadata fetches for this host; retry later', verdict.retryAfterSeconds);
-    },
-  }));
-  // Forwarded proto/host are believed only from trusted proxies (AS-24, AS-71).
-  provider.proxy = config.trustProxy !== false;
-  installGrantHooks(provider, {
-    beforeGrant: async (ctx) => {
-      const verdict = await limiter.consume(config.limits.tokenPerClient, ctx.oidc.client?.clientId ?? '');
-      if (verdict.allowed) return;
-      ctx.set('retry-after', String(verdict.retryAfterSeconds));
-      throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
-    },
-    wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
-  });
-  customiseDiscovery(provider);
+      // AS-52: CIMD fetches per document host, so one client_id host cannot make us fetch without end.
+      allowCimdFetch: async (ctx, clientId) => {
+        const verdict = await limiter.consume(config.limits.cimdPerHost, URL.parse(clientId)?.host ?? clientId);
+        if (verdict.allowed) return true;
+        ctx.set('retry-after', String(verdict.retryAfterSeconds));
+        throw new TooManyRequests('too many client metadata fetches for this host; retry later', verdict.retryAfterSeconds);
+      },
+    }));
+    // Forwarded proto/host are believed only from trusted proxies (AS-24, AS-71).
+    provider.proxy = config.trustProxy !== false;
+    installGrantHooks(provider, {
+      beforeGrant: async (ctx) => {
+        const verdict = await limiter.consume(config.limits.tokenPerClient, ctx.oidc.client?.clientId ?? '');
+        if (verdict.allowed) return;
+        ctx.set('retry-after', String(verdict.retryAfterSeconds));
+        throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
+      },
+      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
+    });
+    customiseDiscovery(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
-  provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
-  const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
-    app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
+    provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
+    const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
+      app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
+    };
+    provider.on('authorization.error', refused('authorization.error'));
+    provider.on('grant.error', refused('grant.error'));
+    provider.on('registration_create.error', refused('registration_create.error'));
+    provider.on('revocation.error', refused('revocation.error'));
+    provider.on('introspection.error', refused('introspection.error'));
+    return provider;
   };
-  provider.on('authorization.error', refused('authorization.error'));
-  provider.on('grant.error', refused('grant.error'));
-  provider.on('registration_create.error', refused('registration_create.error'));
-  provider.on('revocation.error', refused('revocation.error'));
-  provider.on('introspection.error', refused('introspection.error'));
+  const live = await startLiveProvider({ prisma, secret: config.keyEncryptionSecret, timings: config.keys, build: buildProvider, log: app.log });
+  app.addHook('onClose', async () => live.stop());
+  // Interaction routes never sign, so the first instance serves them correctly after a swap.
+  const provider = live.current;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const oauth = error instanceof errors.OIDCProviderError;
@@ -119,12 +133,12 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     void reply.code(status).headers(pageHeaders(config.branding)).send(body);
   });
 
-  await healthRoutes(app, { prisma, keysLoaded: () => jwks.keys.length > 0 });
+  await healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   registrationLimit(app, limiter, config.limits);
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
-  await mountProvider(app, provider);
+  await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {
     sweepExpired(prisma, deps.clock).catch((error: unknown) => app.log.warn({ err: error }, 'expired-row sweep failed'));

@@ -1,8 +1,10 @@
 import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
+import type { ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
 
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
 import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
+import type { KeyTimings } from './keys/rotation-policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
@@ -64,6 +66,16 @@ const EnvSchema = z
       if (!colour) ctx.addIssue({ code: 'custom', message: 'must be a hex colour such as #2457d6' });
       return colour ?? DEFAULT_BRAND_COLOR;
     }),
+    // Graceful stop (SIGTERM): /readyz fails for the drain period, then in-flight requests finish
+    // within the timeout. Keep the orchestrator's grace period (compose stop_grace_period) above both.
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(5),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+    // Signing-key rotation (keys/rotation-policy.ts): period in days (0 = only `pnpm admin keys:rotate`),
+    // how often each replica polls for a key-set change (the bound on picking one up), and how long
+    // a next key is published before it signs (longer than any verifier caches the JWKS).
+    KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+    KEY_SET_POLL_SECONDS: z.coerce.number().positive().max(3600).default(30),
+    KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().min(0).max(30 * 24 * 3600).default(900),
     // Behind a proxy: which hops' X-Forwarded-* to believe (`true`, a hop count, or addresses/CIDRs).
     // Unset means none: limits key on the socket address and nobody can spoof it (AS-71).
     TRUST_PROXY: z.string().optional(),
@@ -110,6 +122,9 @@ const EnvSchema = z
     }
   });
 
+/** Every environment variable the auth app reads (docs and the compose check derive from it). */
+export const AUTH_ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type AuthConfig = {
   issuer: string;
   /** The canonical resource (RFC 8707): every access token's `aud`. */
@@ -129,6 +144,9 @@ export type AuthConfig = {
   /** Name, logo and accent colour of the sign-in, consent and account pages. */
   branding: Branding;
   logLevel: string;
+  /** Signing-key rotation timings (keys/rotation-policy.ts). */
+  keys: KeyTimings;
+  shutdown: ShutdownSettings;
   /** Fastify's trustProxy; also switches oidc-provider's `proxy` on (AS-24, AS-71). */
   trustProxy: TrustProxy;
   redisUrl: string | undefined;
@@ -159,6 +177,13 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     brandName: e.BRAND_NAME,
     branding: { name: e.BRAND_NAME, logoUrl: e.BRAND_LOGO_URL || undefined, color: e.BRAND_COLOR },
     logLevel: e.LOG_LEVEL,
+    shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    keys: {
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      keySetPollSeconds: e.KEY_SET_POLL_SECONDS,
+      keyPublishLeadSeconds: e.KEY_PUBLISH_LEAD_SECONDS,
+      keyRotationDays: e.KEY_ROTATION_DAYS,
+    },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     redisUrl: e.REDIS_URL,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,

@@ -1,27 +1,29 @@
 // Runs the authorization server alone (production: one process per container). The only module
 // that reads the environment, listens and handles signals.
 import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
+import { createReadiness, installShutdown, loadConfigOrExit } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
 import { loadAuthConfig } from './config.js';
 
-const config = loadAuthConfig(process.env);
+// Bad configuration stops here, before any connection: one line per problem, exit 1.
+const config = loadConfigOrExit(loadAuthConfig, process.env);
 const database = await resolveDatabase(process.env);
+// A no-op when current (docker compose runs a one-shot migrate first); serialised by a lock.
 await migrate(database.url);
 const prisma = createPrismaClient(database.url);
-const app = await buildAuthApp(config, { prisma });
+const readiness = createReadiness();
+const app = await buildAuthApp(config, { prisma, readiness });
 await app.listen({ host: config.host, port: config.port });
 app.log.info({ issuer: config.issuer }, 'auth server listening');
 
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  app.log.info({ signal }, 'shutting down');
-  await app.close();
-  await prisma.$disconnect();
-  await database.stop();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+installShutdown({
+  readiness,
+  settings: config.shutdown,
+  closeHttp: () => app.close(),
+  steps: [
+    { name: 'database pool', run: () => prisma.$disconnect() },
+    { name: 'embedded postgres', run: () => database.stop() },
+  ],
+  log: app.log,
+});

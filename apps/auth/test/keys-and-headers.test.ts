@@ -18,27 +18,33 @@ afterAll(async () => {
 });
 
 describe('signing keys', () => {
-  it('creates exactly one current key when replicas start at once, stored encrypted', async () => {
+  it('creates exactly one current and one next key when replicas start at once, stored encrypted', async () => {
     const fresh = await createTestDatabase();
     try {
       await Promise.all(Array.from({ length: 4 }, () => ensureSigningKey(fresh.prisma, TEST_KEY_ENCRYPTION_SECRET)));
-      const rows = await fresh.prisma.signingKey.findMany();
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ state: 'current', alg: 'RS256' });
-      expect(rows[0]?.privateJwkEncrypted).not.toContain('"d"');
-      expect(rows[0]?.publicJwk).not.toHaveProperty('d');
+      const rows = await fresh.prisma.signingKey.findMany({ orderBy: { state: 'asc' } });
+      expect(rows.map((row) => row.state)).toEqual(['current', 'next']);
+      for (const row of rows) {
+        expect(row.alg).toBe('RS256');
+        expect(row.privateJwkEncrypted).not.toContain('"d"');
+        expect(row.publicJwk).not.toHaveProperty('d');
+      }
       const { keys } = await loadSigningKeys(fresh.prisma, TEST_KEY_ENCRYPTION_SECRET);
       expect(keys[0]).toHaveProperty('d');
+      // oidc-provider signs with the first key that fits: the current one.
+      expect(keys[0]?.kid).toBe(rows[0]?.kid);
       await expect(loadSigningKeys(fresh.prisma, 'a-different-secret-that-is-long-enough-0000')).rejects.toThrow();
     } finally {
       await fresh.drop();
     }
   });
 
-  it('serves the stored key at jwks_uri', async () => {
-    const stored = await db.prisma.signingKey.findFirstOrThrow({ where: { state: 'current' } });
-    const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: Array<{ kid: string }> };
-    expect(keys.map((key) => key.kid)).toEqual([stored.kid]);
+  it('serves the current key, then the published next key, at jwks_uri, public halves only', async () => {
+    const current = await db.prisma.signingKey.findFirstOrThrow({ where: { state: 'current' } });
+    const next = await db.prisma.signingKey.findFirstOrThrow({ where: { state: 'next' } });
+    const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: Array<{ kid: string; d?: string }> };
+    expect(keys.map((key) => key.kid)).toEqual([current.kid, next.kid]);
+    expect(keys.every((key) => key.d === undefined)).toBe(true);
   });
 });
 

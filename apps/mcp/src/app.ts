@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PrismaClient } from '@omnichat/db';
+import { createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createPrismaGrantLookup } from './auth/grant-lookup.js';
 import { createGrantStatus } from './auth/grant-status.js';
 import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
@@ -29,6 +30,8 @@ export type McpDeps = {
   tokenCacheEntries?: number;
   loggerInstance?: FastifyBaseLogger;
   tools?: readonly ToolRegistration[];
+  /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
+  readiness?: Readiness;
 };
 
 declare module 'fastify' {
@@ -98,7 +101,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
   app.addHook('onClose', async () => server.close());
 
   registerProtectedResourceMetadata(app, config);
-  registerHealthRoutes(app, deps.prisma);
+  registerHealthRoutes(app, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
   registerDocsRoute(app, config.resourceName, registry);
   await app.register(mcpRoutes, { config, verifier, transport, tools: toolRegistryByName(registry) });
   return app;

@@ -1,3 +1,4 @@
+import type { ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
 import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS } from '@omnichat/secrets';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
@@ -42,6 +43,10 @@ const EnvSchema = z.object({
   RESOURCE_NAME: z.string().min(1).default('OmniChat'),
   // How long a grant's "still live" answer is trusted: the bound on revocation (issue 7 §4: ≤ 5 s).
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
+  // Graceful stop (SIGTERM): /readyz fails for the drain period, then in-flight requests finish
+  // within the timeout. Keep the orchestrator's grace period (compose stop_grace_period) above both.
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
   // The auth app's secret: SSH private keys are sealed under its `ssh-private-key` sub-key.
@@ -58,6 +63,9 @@ const EnvSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
   }
 });
+
+/** Every environment variable the MCP app reads (docs and the compose check derive from it). */
+export const MCP_ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
 
 export type McpConfig = {
   issuer: string;
@@ -82,6 +90,7 @@ export type McpConfig = {
   /** True when the public development secret is in use. */
   usingDevKeySecret: boolean;
   ssh: SshSettings;
+  shutdown: ShutdownSettings;
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -109,6 +118,7 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     logLevel: e.LOG_LEVEL,
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
     usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
+    shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     ssh: {
       connectTimeoutMs: e.SSH_CONNECT_TIMEOUT_MS,
       runTimeoutMs: e.SSH_RUN_TIMEOUT_MS,

@@ -1,14 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { FastifyInstance } from 'fastify';
-import type Provider from 'oidc-provider';
 
 /**
  * Mounts oidc-provider at the root (the issuer has no path, so discovery URLs stay simple).
  * Our own routes are declared first and win over this catch-all. Fastify must not read the
  * provider's bodies: oidc-provider parses them itself, with its own 56 KiB cap and its own
- * errors (AS-42), and warns when it finds them pre-parsed.
+ * errors (AS-42), and warns when it finds them pre-parsed. `handle` is the live provider's
+ * dispatcher, so a provider rebuilt after a key rotation takes the next request.
  */
-export async function mountProvider(app: FastifyInstance, provider: Provider): Promise<void> {
-  const callback = provider.callback();
+export async function mountProvider(app: FastifyInstance, handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -29,7 +30,7 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
         reply.raw.setHeader('access-control-allow-origin', '*');
       }
       reply.hijack();
-      callback(request.raw, reply.raw);
+      handle(request.raw, reply.raw);
     });
   });
 }

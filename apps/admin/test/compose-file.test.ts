@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+import { DEFAULT_ALLOWED_REDIRECT_URIS } from '../../auth/src/config.js';
+import { REPO_ROOT, envReadBy } from './helpers/deployment.js';
+
+type Service = {
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string | number | boolean>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  build?: string;
+  volumes?: string[];
+  stop_grace_period?: string;
+};
+const compose = parse(readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const appServices = Object.entries(services).filter(([name]) => name !== 'postgres');
+
+/** `${NAME:-default}` / `${NAME:?message}` → the default (or undefined). */
+const composeDefault = (value: string) => /^\$\{[A-Z_]+:-(.*)\}$/.exec(value)?.[1];
+
+describe('docker-compose.yml', () => {
+  it('has postgres with a volume and a healthcheck, a one-shot migrate, auth and mcp', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'migrate', 'auth', 'mcp']));
+    expect(services.postgres?.volumes?.[0]).toMatch(/^pgdata:/);
+    expect(services.postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+    expect(services.migrate?.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(services.auth?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+    expect(services.mcp?.depends_on?.auth?.condition).toBe('service_healthy');
+  });
+
+  it.each(appServices)('service %s runs a file that exists in the repository, built from the Dockerfile', (_name, service) => {
+    const argv = [...(service.entrypoint ?? []), ...(service.command ?? [])];
+    expect(argv.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
+    const script = argv[3] ?? '';
+    expect(existsSync(path.join(REPO_ROOT, script)), script).toBe(true);
+    expect(service.build).toBe('.');
+  });
+
+  it.each(appServices)('service %s sets only variables its process reads', (name, service) => {
+    const reads = envReadBy()[name as 'auth' | 'mcp' | 'migrate' | 'admin'];
+    expect(reads, `no read set for ${name}`).toBeDefined();
+    const unknown = Object.keys(service.environment ?? {}).filter((key) => !reads.has(key));
+    expect(unknown).toEqual([]);
+  });
+
+  it('defaults ALLOWED_REDIRECT_URIS to exactly the auth app default (no drift)', () => {
+    const value = String(services.auth?.environment?.ALLOWED_REDIRECT_URIS);
+    expect(composeDefault(value)?.split(',')).toEqual(DEFAULT_ALLOWED_REDIRECT_URIS);
+  });
+
+  it('checks readiness of auth and mcp through /readyz and allows a graceful stop', () => {
+    for (const name of ['auth', 'mcp']) {
+      expect(services[name]?.healthcheck?.test.join(' ')).toContain('/readyz');
+      expect(services[name]?.stop_grace_period).toBe('40s');
+    }
+  });
+
+  it('.env.example documents every variable any app reads', () => {
+    const documented = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    const all = new Set(Object.values(envReadBy()).flatMap((set) => [...set]));
+    const missing = [...all].filter((key) => !new RegExp(`^#? ?${key}=`, 'm').test(documented));
+    expect(missing).toEqual([]);
+  });
+
+  it('Dockerfile: Node 22 LTS base, pinned pnpm from package.json, frozen lockfile, non-root user', () => {
+    const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const pinned = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split('@')[1];
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-/m);
+    expect(dockerfile).toContain(`ARG PNPM_VERSION=${pinned}`);
+    expect(dockerfile).toContain('pnpm install --frozen-lockfile --offline');
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile.indexOf('USER node')).toBeGreaterThan(dockerfile.lastIndexOf('FROM '));
+  });
+
+  it.skipIf(!hasDockerCompose())('passes `docker-compose config` with the secrets set, and fails without them', () => {
+    const run = (env: Record<string, string>) => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+    expect(() => run({ POSTGRES_PASSWORD: 'p', KEY_ENCRYPTION_SECRET: 'k'.repeat(32) })).not.toThrow();
+    expect(() => run({})).toThrow(/POSTGRES_PASSWORD|KEY_ENCRYPTION_SECRET/);
+  });
+});
+
+function hasDockerCompose(): boolean {
+  try {
+    execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

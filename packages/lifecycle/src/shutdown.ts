@@ -1,0 +1,71 @@
+import type { Readiness } from './readiness.js';
+
+export type ShutdownSettings = {
+  /** How long /readyz fails before the listener closes, so load balancers stop sending (ms). */
+  drainDelayMs: number;
+  /** After this, give up waiting for in-flight requests and exit non-zero (ms). */
+  timeoutMs: number;
+};
+
+export type ShutdownStep = { name: string; run: () => Promise<unknown> };
+
+type Log = { info(object: object, message: string): void; error(object: object, message: string): void };
+
+/**
+ * The order of a graceful stop: readiness fails at once; after the drain delay the HTTP server
+ * stops accepting and waits for in-flight requests (Fastify's close); then each step in order
+ * (database pool, embedded Postgres). A second signal changes nothing; a stop that overruns the
+ * timeout exits 1 so an orchestrator is not left waiting.
+ */
+export function installShutdown(options: {
+  readiness: Readiness;
+  settings: ShutdownSettings;
+  closeHttp: () => Promise<unknown>;
+  steps: ShutdownStep[];
+  log: Log;
+  exit?: (code: number) => void;
+  signals?: NodeJS.Signals[];
+}): { stop(signal: string): Promise<void> } {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let stopping: Promise<void> | undefined;
+
+  async function run(signal: string): Promise<void> {
+    options.log.info({ signal, drainDelayMs: options.settings.drainDelayMs }, 'shutting down: readiness now fails');
+    options.readiness.drain();
+    const deadline = setTimeout(() => {
+      options.log.error({ timeoutMs: options.settings.timeoutMs }, 'shutdown timed out; exiting');
+      exit(1);
+    }, options.settings.timeoutMs);
+    deadline.unref();
+    await new Promise((resolve) => setTimeout(resolve, options.settings.drainDelayMs));
+    await options.closeHttp();
+    options.log.info({}, 'in-flight requests drained');
+    for (const step of options.steps) {
+      try {
+        await step.run();
+      } catch (error) {
+        options.log.error({ err: error, step: step.name }, 'shutdown step failed');
+      }
+    }
+    clearTimeout(deadline);
+    options.log.info({}, 'stopped');
+    exit(0);
+  }
+
+  const stop = (signal: string) => (stopping ??= run(signal));
+  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, () => void stop(signal));
+  return { stop };
+}
+
+/**
+ * Loads the typed configuration or exits 1 with its problems, one per line, and no stack trace:
+ * a bad setting is an operator's typo, not a crash (STYLE.md §3).
+ */
+export function loadConfigOrExit<T>(load: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined>): T {
+  try {
+    return load(env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
