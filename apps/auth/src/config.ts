@@ -38,14 +38,15 @@ const EnvSchema = z
       .default('http://localhost:4000')
       .refine((value) => !value.endsWith('/'), 'ISSUER must not end with "/" (clients compare it byte for byte)')
       .refine((value) => {
-        const url = new URL(value);
-        return url.search === '' && url.hash === '';
+        // Not a URL at all is reported by the url check; zod runs refinements regardless.
+        const url = URL.parse(value);
+        return !url || (url.search === '' && url.hash === '');
       }, 'ISSUER must not carry a query or fragment (RFC 8414 §2)'),
     RESOURCE_URL: httpUrl
       .default('http://localhost:3000/mcp')
       .refine((value) => {
-        const url = new URL(value);
-        return url.search === '' && url.hash === '' && url.href === value && !value.endsWith('/');
+        const url = URL.parse(value);
+        return !url || (url.search === '' && url.hash === '' && url.href === value && !value.endsWith('/'));
       }, 'RESOURCE_URL must be canonical: no query, fragment or trailing slash (RFC 8707 §2)'),
     AUTH_HOST: z.string().min(1).default('localhost'),
     AUTH_PORT: z.coerce.number().int().min(0).max(65535).default(4000),

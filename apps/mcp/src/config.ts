@@ -27,8 +27,9 @@ const EnvSchema = z.object({
   RESOURCE_URL: httpUrl
     .default('http://localhost:3000/mcp')
     .refine((value) => {
-      const url = new URL(value);
-      return url.search === '' && url.hash === '' && url.href === value;
+      // Not a URL at all is reported by the url check; zod runs refinements regardless.
+      const url = URL.parse(value);
+      return !url || (url.search === '' && url.hash === '' && url.href === value);
     }, 'RESOURCE_URL must be a canonical URL without query or fragment (RFC 8707 §2)'),
   JWKS_URL: httpUrl.optional(),
   MCP_HOST: z.string().min(1).default('localhost'),

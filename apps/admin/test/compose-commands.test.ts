@@ -1,0 +1,110 @@
+// Runs what docker-compose.yml runs, outside containers (there is no Docker engine in CI): the
+// migrate command on an empty database, then the auth and mcp commands with the compose
+// environment (ports and URLs pointed at loopback), against the real Postgres.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmptyTestDatabase, type EmptyTestDatabase } from '@omnichat/db/testing';
+
+import { freePort } from '../../mcp/test/helpers/free-port.js';
+import { composeService, startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
+
+const SECRETS = { POSTGRES_PASSWORD: 'unused-outside-compose', KEY_ENCRYPTION_SECRET: 'compose-test-key-encryption-secret-0123456789' };
+let db: EmptyTestDatabase;
+let auth: ServiceProcess | undefined;
+let mcp: ServiceProcess | undefined;
+let authOrigin = '';
+let mcpOrigin = '';
+
+beforeAll(async () => {
+  db = await createEmptyTestDatabase();
+}, 60_000);
+
+afterAll(async () => {
+  for (const service of [auth, mcp]) {
+    if (service && service.child.exitCode === null) {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+  }
+  await db?.drop();
+});
+
+describe('the compose services run outside containers', () => {
+  it('migrate applies every migration to an empty database and exits 0', async () => {
+    const { argv, env } = composeService('migrate', SECRETS);
+    const migrate = startService(argv, { ...env, DATABASE_URL: db.url });
+    expect(await migrate.exited, migrate.output()).toBe(0);
+    expect(migrate.output()).toMatch(/applied \d+ migration/);
+  }, 120_000);
+
+  it('auth and mcp start with the compose environment and report ready', async () => {
+    const [authPort, mcpPort] = [await freePort(), await freePort()];
+    authOrigin = `http://127.0.0.1:${authPort}`;
+    mcpOrigin = `http://127.0.0.1:${mcpPort}`;
+    const urls = { ISSUER: authOrigin, RESOURCE_URL: `${mcpOrigin}/mcp` };
+
+    const authService = composeService('auth', { ...SECRETS, ...urls });
+    auth = startService(authService.argv, { ...authService.env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), SHUTDOWN_DRAIN_SECONDS: '1' });
+    await waitReady(`${authOrigin}/readyz`, auth);
+
+    const mcpService = composeService('mcp', { ...SECRETS, ...urls });
+    mcp = startService(mcpService.argv, { ...mcpService.env, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
+    await waitReady(`${mcpOrigin}/readyz`, mcp);
+
+    const discovery = (await (await fetch(`${authOrigin}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
+    expect(discovery.issuer).toBe(authOrigin);
+    const prm = (await (await fetch(`${mcpOrigin}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
+    expect(prm.resource).toBe(`${mcpOrigin}/mcp`);
+    // NODE_ENV=production from the compose file: no development-secret warning, JSON logs.
+    expect(auth.output()).not.toContain('KEY_ENCRYPTION_SECRET is unset');
+    expect(auth.output().split('\n').find((line) => line.includes('auth server listening'))).toMatch(/^\{.*"level":30/);
+  }, 120_000);
+
+  it.each([
+    ['auth', () => auth, () => authOrigin, ['/.well-known/openid-configuration', '/jwks']],
+    ['mcp', () => mcp, () => mcpOrigin, ['/.well-known/oauth-protected-resource/mcp', '/healthz']],
+  ] as const)('%s on SIGTERM during a burst: readiness fails at once, no request is cut off, exit 0', async (_name, service, origin, paths) => {
+    const running = service();
+    expect(running, 'service not started').toBeDefined();
+    if (!running) return;
+    const base = origin();
+    const request = (index: number) => fetch(`${base}${paths[index % paths.length]}`).then((response) => response.status, (error: Error) => `${error.message} ${String(error.cause)}`);
+
+    const burst = Array.from({ length: 40 }, (_, index) => request(index));
+    running.child.kill('SIGTERM');
+    // Requests keep arriving while the load balancer notices readiness failing.
+    const during: Promise<number | string>[] = [];
+    let draining = false;
+    for (let step = 0; step < 10; step += 1) {
+      during.push(request(step));
+      const ready = await fetch(`${base}/readyz`).then((response) => response.status, () => 0);
+      if (ready === 503) draining = true;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    const statuses = await Promise.all([...burst, ...during]);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(draining).toBe(true);
+    expect(await running.exited).toBe(0);
+    const log = running.output();
+    expect(log).toContain('shutting down: readiness now fails');
+    expect(log).toContain('in-flight requests drained');
+    expect(log).toMatch(/"msg":"stopped"/);
+  }, 60_000);
+});
+
+describe('bad configuration fails fast', () => {
+  it.each([
+    ['auth', { ISSUER: 'not a url', KEY_ENCRYPTION_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '5' }, ['ISSUER:', 'KEY_ENCRYPTION_SECRET:', 'ACCESS_TOKEN_TTL_SECONDS:']],
+    ['mcp', { RESOURCE_URL: 'ftp://x/mcp', MCP_PORT: '70000' }, ['RESOURCE_URL:', 'MCP_PORT:']],
+  ] as const)('%s exits 1 with one line per problem and no stack trace', async (name, bad, expected) => {
+    const { argv, env } = composeService(name, { ...SECRETS, ISSUER: 'http://127.0.0.1:1', RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
+    const started = Date.now();
+    const run = startService(argv, { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ...bad });
+    expect(await run.exited).toBe(1);
+    const lines = run.output().split('\n').filter((line) => line.trim() !== '' && !line.includes('Unsupported runtime'));
+    expect(lines[0]).toMatch(/^invalid (auth|MCP) configuration:$/);
+    expect(lines.slice(1).map((line) => line.split(' ')[0])).toEqual(expected);
+    expect(run.output()).not.toMatch(/\n\s+at /);
+    // Fails before touching the database (its URL here points at nothing).
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});
