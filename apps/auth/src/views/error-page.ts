@@ -21,7 +21,10 @@ const FALLBACK = { title: 'We could not continue', text: 'The request could not 
 
 /** A friendly, escaped error page: never a stack trace or internal detail (AS-72). */
 export function errorPage(input: { branding: Branding; error: string; description?: string | undefined }): string {
-  const friendly = FRIENDLY[input.error] ?? FALLBACK;
+  // oidc-provider's SessionNotFound is an invalid_request; its descriptions say which (expired
+  // request, missing or mismatched interaction/session cookie).
+  const expired = input.error === 'invalid_request' && /session|expired/i.test(input.description ?? '');
+  const friendly = FRIENDLY[expired ? 'session_not_found' : input.error] ?? FALLBACK;
   return page({
     title: friendly.title,
     branding: input.branding,

@@ -40,7 +40,10 @@ function build(branding: Branding): Built {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': contentSecurityPolicy(branding, style),
         'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
+        // Nothing leaves for other origins (the interaction uid is in our paths), yet our own form
+        // posts keep a real Origin header: under no-referrer Chromium sends `Origin: null`, which
+        // the same-origin check must refuse (AS-56).
+        'referrer-policy': 'same-origin',
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       },
@@ -50,7 +53,7 @@ function build(branding: Branding): Built {
   return result;
 }
 
-/** Headers for every HTML page: CSP, anti-framing, no referrer, never cached. */
+/** Headers for every HTML page: CSP, anti-framing, no cross-origin referrer, never cached. */
 export function pageHeaders(branding: Branding): Record<string, string> {
   return build(branding).headers;
 }
@@ -67,7 +70,7 @@ export function page(input: { title: string; branding: Branding; body: SafeHtml;
   const { style } = build(input.branding);
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><title>${input.title} · ${input.branding.name}</title>
+<meta name="referrer" content="same-origin"><meta name="robots" content="noindex"><title>${input.title} · ${input.branding.name}</title>
 <style>${new SafeHtml(style)}</style></head>
 <body><main class="${input.wide ? 'card wide' : 'card'}"><header class="brand">${brandMark(input.branding)}<span>${input.branding.name}</span></header>
 ${input.body}</main>

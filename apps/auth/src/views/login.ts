@@ -35,7 +35,7 @@ ${input.error ? html`<p class="alert" id="signin-error" role="alert">${input.err
 <label for="password">Password</label>
 <div class="field">
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described ? html` aria-describedby="${described}"` : ''}${input.email ? html` autofocus` : ''}>
-<button class="reveal" type="button" data-reveal aria-controls="password" aria-pressed="false" aria-label="Show password" hidden>Show</button>
+<button class="reveal" type="button" data-reveal aria-controls="password" aria-label="Show password" hidden>Show</button>
 </div>
 <button class="btn btn-primary" type="submit">Sign in</button>
 </form>

@@ -10,8 +10,8 @@ export const SHOW_PASSWORD_SCRIPT = `document.querySelectorAll('button[data-reve
   b.addEventListener('click', function () {
     var show = field.type === 'password';
     field.type = show ? 'text' : 'password';
-    b.setAttribute('aria-pressed', String(show));
     b.textContent = show ? 'Hide' : 'Show';
+    b.setAttribute('aria-label', show ? 'Hide password' : 'Show password');
     field.focus();
   });
 });`;
