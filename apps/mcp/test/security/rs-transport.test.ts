@@ -45,9 +45,12 @@ describe('SECURITY-CASES B: transport and tool access', () => {
     for (const scope of RESOURCE_SCOPES) {
       const user = await bed.createUser();
       const token = await bed.token(user, scope);
-      for (const { tool, access } of protectedTools) {
+      const results = await Promise.all(
+        protectedTools.map(({ tool }) => callTool(bed.server.url, tool.name, { path: 'm.txt', content: 'x' }, token)),
+      );
+      for (const [index, { tool, access }] of protectedTools.entries()) {
         const needed = requiredScopes(access);
-        const result = await callTool(bed.server.url, tool.name, { path: 'm.txt', content: 'x' }, token);
+        const result = results[index]!;
         const challenge = (result._meta?.['mcp/www_authenticate'] as string[] | undefined)?.[0];
         if (needed.every((s) => s === scope)) {
           expect(challenge, `${tool.name} with ${scope}`).toBeUndefined();
