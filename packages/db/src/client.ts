@@ -10,10 +10,10 @@ import { PrismaClient } from './generated/client.js';
  */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /**
- * Longer than any statement an OAuth server runs, and than a signing-key rotation holds its
- * advisory lock (keys/rotation.ts); shorter than a client gives up on a token request.
+ * Far longer than any statement these apps run (single-row lookups, a signing-key rotation's
+ * advisory-lock wait), and shorter than a client gives up on a token request.
  */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 /** How much longer the client waits for the server's own statement_timeout error to arrive. */
 const QUERY_TIMEOUT_GRACE_MS = 1_000;
 
@@ -33,11 +33,13 @@ export interface PrismaClientOptions {
 }
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const connectSeconds = positiveParam(databaseUrl, 'connect_timeout');
+  const statementTimeoutMs = positiveParam(databaseUrl, 'statement_timeout') ?? options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const adapter = new PrismaPg({
+    // pg lets the URL's own statement_timeout / query_timeout override the values below.
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: connectTimeoutFromUrl(databaseUrl) ?? options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectSeconds !== undefined ? connectSeconds * 1000 : (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
     // A peer that vanished without a FIN/RST (a cut network) is noticed by the kernel, not never.
@@ -46,8 +48,8 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   return new PrismaClient({ adapter });
 }
 
-/** libpq's `connect_timeout` (whole seconds; 0 or absent means "not set here"). */
-function connectTimeoutFromUrl(databaseUrl: string): number | undefined {
-  const seconds = Number(URL.parse(databaseUrl)?.searchParams.get('connect_timeout') ?? '');
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+/** A positive number from the URL's query (0 or absent means "not set here"). */
+function positiveParam(databaseUrl: string, name: string): number | undefined {
+  const value = Number(URL.parse(databaseUrl)?.searchParams.get(name) ?? '');
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }

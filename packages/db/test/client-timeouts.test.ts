@@ -84,6 +84,17 @@ describe('createPrismaClient bounds every wait on the database', () => {
     }
   });
 
+  it('REL-2 statement_timeout in the URL (ms, pg) wins over the option, client-side bound included', async () => {
+    const prisma = createPrismaClient(`${db.url}?statement_timeout=200`, { statementTimeoutMs: 60_000 });
+    try {
+      const { ms, error } = await elapsed(() => prisma.$queryRaw`SELECT pg_sleep(5)`);
+      expect(String(error)).toMatch(/statement timeout/i);
+      expect(ms).toBeLessThan(2_000);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+
   it('REL-2 a backend that stops answering mid-query fails on the client side too', async () => {
     const prisma = createPrismaClient(db.url, { statementTimeoutMs: 200, maxConnections: 1 });
     const [row] = await prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;

@@ -4,6 +4,6 @@ export type { CounterStore, CounterWindow, Clock } from './counter-store.js';
 export { createMemoryStore } from './memory-store.js';
 export { createPostgresStore, sweepRateLimitCounters } from './postgres-store.js';
 export { createRedisStore, type RedisStore } from './redis-store.js';
-export { createResilientStore } from './resilient-store.js';
+export { createResilientStore, type ResilienceOptions } from './resilient-store.js';
 export { createRateLimiter, type LimitVerdict, type RateLimiter } from './rate-limiter.js';
 export { parseRate, type BackoffRule, type LimitRule } from './limit-rule.js';

@@ -1,0 +1,294 @@
+/**
+ * Database faults (issue 7 §7, SECURITY-CASES REL-2 on the authorization server): a real Postgres
+ * this test owns (embedded, on a fixed port) is stopped under the running auth app mid-flow and
+ * started again on the same port. The app is never restarted.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { migrate } from '@omnichat/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startEmbeddedPostgres, type RunningPostgres } from '../../../../packages/db/src/embedded-postgres.js';
+import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
+import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
+import { authorizeInBrowser } from '../helpers/flow.js';
+import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json, type Pkce } from './helpers/oauth.js';
+
+/** What "fast" means: far below any client timeout, well above a refused connect. */
+const FAST_MS = 3_000;
+const RESOURCE = 'http://127.0.0.1:3996/mcp';
+const USER = { email: 'outage@example.com', password: 'a long and unguessable password' };
+/** Internals that must never reach a client: stack frames, file paths, driver and ORM names. */
+const INTERNALS = /\bat [\w.<>]+ \(|\.[cm]?[jt]s:\d+|node_modules|ECONNREFUSED|prisma|postgres|\bpg\b/i;
+
+let dir: string;
+let port: number;
+let postgres: RunningPostgres;
+let auth: RunningAuthServer;
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => resolve(free));
+    });
+  });
+}
+
+const startPostgres = () => startEmbeddedPostgres({ dir, port, database: 'auth_faults' });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'auth-db-faults-'));
+  port = await freePort();
+  postgres = await startPostgres();
+  await migrate(postgres.url);
+  // The app's own pool, made by createPrismaClient with its default timeouts.
+  auth = await startAuthServer({ databaseUrl: postgres.url, resourceUrl: RESOURCE });
+  await createUser(auth.prisma, USER.email, USER.password);
+}, 120_000);
+
+afterAll(async () => {
+  await auth?.close();
+  await postgres?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Postgres "fast shutdown" (SIGINT to the postmaster): every session is cut at once, as in an
+ * outage, without the embedded helper's grace period for other sessions (our own pool).
+ */
+async function stopPostgresNow(): Promise<void> {
+  const pid = await postmasterPid();
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('Postgres did not stop');
+}
+
+async function postmasterPid(): Promise<number> {
+  return Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+}
+
+/**
+ * SIGSTOP to the postmaster and every backend: the port still accepts TCP connections (the kernel
+ * completes the handshake) but nothing answers, as with a hung host or a cut network path.
+ */
+async function freezePostgres(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+  const postmaster = await postmasterPid();
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
+  for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // A backend that exited meanwhile.
+    }
+  }
+}
+
+type Probe = { status: number; contentType: string; body: string; ms: number };
+
+/** One request with a hard deadline: a hang fails the test instead of stalling it. */
+async function probe(url: string, init: RequestInit = {}, deadlineMs = FAST_MS * 2): Promise<Probe> {
+  const started = performance.now();
+  const response = await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(deadlineMs) });
+  const body = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body, ms: performance.now() - started };
+}
+
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  body: new URLSearchParams(fields).toString(),
+});
+
+function expectFast(result: Probe, label: string): void {
+  expect(result.ms, label).toBeLessThan(FAST_MS);
+  expect(result.body, label).not.toMatch(INTERNALS);
+}
+
+/** API endpoints: a 500 with RFC 6749 §5.2's JSON shape and the generic `server_error`. */
+function expectJsonServerError(result: Probe, label: string): void {
+  expectFast(result, label);
+  expect(result.status, label).toBe(500);
+  expect(result.contentType, label).toMatch(/^application\/json/);
+  expect(JSON.parse(result.body), label).toMatchObject({ error: 'server_error' });
+}
+
+/** Pages people see: the branded error page, never a JSON blob or a blank 500. */
+function expectServerErrorPage(result: Probe, label: string): void {
+  expectFast(result, label);
+  expect(result.status, label).toBe(500);
+  expect(result.contentType, label).toMatch(/^text\/html/);
+  expect(result.body, label).toContain('Something went wrong on our side');
+  expect(result.body, label).toContain('server_error');
+}
+
+describe('Postgres stopped under the running auth app, then started again', () => {
+  it('REL-2 every endpoint answers fast and cleanly while the database is down; nothing is issued twice; the app recovers without a restart', async () => {
+    const base = auth.issuer;
+    const clientId = await publicClient(base);
+    const tokens = await tokensFor(base, clientId, RESOURCE, USER);
+    // A code issued before the outage and first redeemed during it.
+    const pending: Pkce = await pkce();
+    const pendingCode = await codeFor(base, clientId, pending, RESOURCE, USER);
+    const redeemPending = () => token(base, { grant_type: 'authorization_code', code: pendingCode, redirect_uri: RU, code_verifier: pending.verifier, client_id: clientId });
+    // A person halfway through: on the sign-in page when the database goes away.
+    const midFlow = new TestBrowser(base);
+    const midPkce = await pkce();
+    const loginPage = await midFlow.follow(authz(base, clientId, midPkce, RESOURCE));
+    const loginAction = formActions(loginPage.body).find((action) => action.endsWith('/login'));
+    expect(loginAction).toBeDefined();
+    const interactionUrl = loginAction!.replace(/\/login$/, '');
+    const csrf = csrfFrom(loginPage.body);
+    // Signed in already: their next authorization request needs the database for the client.
+    const signedIn = new TestBrowser(base);
+    await authorizeInBrowser(signedIn, authz(base, clientId, await pkce(), RESOURCE), USER);
+
+    await stopPostgresNow();
+
+    // Served from memory: metadata, keys and liveness stay up.
+    for (const url of [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`, `${base}/jwks`, `${base}/healthz`]) {
+      const result = await probe(url);
+      expectFast(result, url);
+      expect(result.status, url).toBe(200);
+    }
+    const ready = await probe(`${base}/readyz`);
+    expectFast(ready, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'unavailable', database: 'unreachable' });
+
+    // API endpoints that need the database: JSON server_error.
+    const registration = await probe(`${base}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [RU], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }),
+    });
+    expectJsonServerError(registration, 'POST /register');
+    const code = await probe(`${base}/token`, form({ grant_type: 'authorization_code', code: pendingCode, redirect_uri: RU, code_verifier: pending.verifier, client_id: clientId }));
+    expectJsonServerError(code, 'POST /token (code)');
+    const refresh = await probe(`${base}/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: clientId }));
+    expectJsonServerError(refresh, 'POST /token (refresh)');
+    const revocation = await probe(`${base}/token/revocation`, form({ token: tokens.refresh_token as string, client_id: clientId }));
+    expectJsonServerError(revocation, 'POST /token/revocation');
+    const introspection = await probe(`${base}/token/introspection`, form({ token: tokens.access_token as string, client_id: clientId }));
+    expectJsonServerError(introspection, 'POST /token/introspection');
+    const userinfo = await probe(`${base}/me`, { headers: { authorization: `Bearer ${tokens.access_token as string}` } });
+    expectJsonServerError(userinfo, 'GET /me');
+
+    // Pages: the friendly error page.
+    expectServerErrorPage(await probe(authz(base, clientId, await pkce(), RESOURCE)), 'GET /auth');
+    const signedInAgain = await signedIn.request(authz(base, clientId, await pkce(), RESOURCE));
+    expectServerErrorPage({ ...signedInAgain, contentType: signedInAgain.headers.get('content-type') ?? '', ms: 0 }, 'GET /auth (signed in)');
+    const interaction = await midFlow.request(interactionUrl);
+    expectServerErrorPage({ ...interaction, contentType: interaction.headers.get('content-type') ?? '', ms: 0 }, 'GET /interaction/:uid');
+    const login = await midFlow.request(loginAction!, { form: { csrf, email: USER.email, password: USER.password }, headers: { origin: base } });
+    expectServerErrorPage({ ...login, contentType: login.headers.get('content-type') ?? '', ms: 0 }, 'POST /interaction/:uid/login');
+    for (const url of [`${base}/account`]) {
+      const result = await probe(url);
+      expectFast(result, url);
+      expect(result.status, url).toBeLessThan(600);
+      if (result.status >= 500) expectServerErrorPage(result, url);
+    }
+
+    postgres = await startPostgres();
+
+    // Same process, same pool: ready again, and every half-done thing completes exactly once.
+    expect((await probe(`${base}/readyz`)).status).toBe(200);
+    const refreshed = await token(base, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: clientId });
+    expect(refreshed.status).toBe(200);
+    // (The replays below also revoke the grant these tokens share: AS-17's reuse detection.)
+    const redemptions = await Promise.all(Array.from({ length: 5 }, () => redeemPending()));
+    expect(redemptions.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(redemptions.filter((r) => r.status === 400 && r.body.error === 'invalid_grant')).toHaveLength(4);
+    expect((await register(base)).status).toBe(201);
+    // The person on the sign-in page finishes where they were (the interaction survived in Postgres).
+    const finished = await authorizeInBrowser(midFlow, interactionUrl, USER);
+    const midCode = URL.parse(finished.location ?? '')?.searchParams.get('code');
+    expect(midCode).toBeTruthy();
+    const midTokens = await token(base, { grant_type: 'authorization_code', code: midCode!, redirect_uri: RU, code_verifier: midPkce.verifier, client_id: clientId });
+    expect(midTokens.status).toBe(200);
+  }, 120_000);
+
+  it('REL-2 a code redeemed while Postgres goes away is redeemed at most once after it returns', async () => {
+    const base = auth.issuer;
+    const clientId = await publicClient(base);
+    const p = await pkce();
+    const code = await codeFor(base, clientId, p, RESOURCE, USER);
+    const redeem = () => token(base, { grant_type: 'authorization_code', code, redirect_uri: RU, code_verifier: p.verifier, client_id: clientId }).catch(() => ({ status: 0, body: {} as Json }));
+
+    // Redemptions keep arriving, three at a time, while the database stops under them.
+    const flapped: Awaited<ReturnType<typeof redeem>>[] = [];
+    let stopped = false;
+    const traffic = (async () => {
+      while (!stopped || flapped.length < 9) flapped.push(...(await Promise.all([redeem(), redeem(), redeem()])));
+    })();
+    await stopPostgresNow();
+    stopped = true;
+    await traffic;
+    postgres = await startPostgres();
+    const after = await Promise.all(Array.from({ length: 10 }, () => redeem()));
+
+    const all = [...flapped, ...after];
+    expect(all.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    // A refusal or a clean server_error; never a hang (0) or another 5xx.
+    expect(all.every((r) => r.status === 200 || (r.status === 400 && r.body.error === 'invalid_grant') || (r.status === 500 && r.body.error === 'server_error'))).toBe(true);
+    // Once Postgres is back, every answer is decided by the stored code, not by the outage.
+    expect(after.filter((r) => r.status === 500)).toHaveLength(0);
+  }, 120_000);
+
+  it('REL-2 a Postgres that accepts connections but never answers: bounded by the pool timeouts, then recovery', async () => {
+    // The same timeouts as production, shortened through the URL (libpq connect_timeout, pg statement_timeout).
+    const tight = await startAuthServer({ databaseUrl: `${postgres.url}?connect_timeout=1&statement_timeout=800`, resourceUrl: RESOURCE });
+    try {
+      const base = tight.issuer;
+      const clientId = await publicClient(base);
+      const tokens = await tokensFor(base, clientId, RESOURCE, USER);
+      // Bound: one connect (1 s) or statement (0.8 s + 1 s client-side grace) wait, plus the
+      // rate-limit store's own 1 s cap once, with scheduling slack.
+      const boundMs = 4_000;
+
+      await freezePostgres('SIGSTOP');
+      try {
+        const results = await Promise.all([
+          probe(`${base}/readyz`, {}, boundMs),
+          probe(`${base}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [RU], token_endpoint_auth_method: 'none' }) }, boundMs),
+          probe(`${base}/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: clientId }), boundMs),
+          probe(`${base}/token/introspection`, form({ token: tokens.access_token as string, client_id: clientId }), boundMs),
+          probe(authz(base, clientId, await pkce(), RESOURCE), {}, boundMs),
+          probe(`${base}/healthz`, {}, boundMs),
+        ]);
+        const [ready, registration, refresh, introspection, authorization, health] = results;
+        for (const result of results) expect(result.ms).toBeLessThan(boundMs);
+        expect(ready?.status).toBe(503);
+        expect(health?.status).toBe(200);
+        for (const [result, label] of [[registration, '/register'], [refresh, '/token'], [introspection, '/token/introspection']] as const) {
+          expectJsonServerError({ ...result!, ms: 0 }, label);
+        }
+        expectServerErrorPage({ ...authorization!, ms: 0 }, '/auth');
+      } finally {
+        await freezePostgres('SIGCONT');
+      }
+
+      expect((await probe(`${base}/readyz`)).status).toBe(200);
+      expect((await token(base, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: clientId })).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  }, 120_000);
+});
