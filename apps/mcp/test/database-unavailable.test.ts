@@ -13,6 +13,8 @@ describe('isDatabaseUnavailable', () => {
     ['an admin shutdown (57P01)', prismaError('P2010', { kind: 'postgres', originalCode: '57P01' })],
     ['a connection exception (08006)', Object.assign(new Error('x'), { code: '08006' })],
     ['pg\'s "Connection terminated unexpectedly"', new Error('Connection terminated unexpectedly')],
+    ['pg\'s client-side query timeout', new Error('Query read timeout')],
+    ['a statement_timeout cancel (57014)', prismaError('P2010', { kind: 'postgres', originalCode: '57014' })],
     ['a wrapped pool timeout', new Error('query failed', { cause: new Error('timeout exceeded when trying to connect') })],
   ])('is true for %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

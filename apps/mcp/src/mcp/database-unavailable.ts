@@ -12,10 +12,11 @@ const PRISMA_CODES = new Set([
   'P2024', // timed out fetching a connection from the pool
 ]);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TlsConnectionError']);
-// SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), 53300 (too many connections).
-const SQLSTATE = /^(08\w{3}|57P0[123]|53300)$/;
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), 53300 (too
+// many connections), 57014 (statement_timeout: packages/db bounds every statement).
+const SQLSTATE = /^(08\w{3}|57P0[123]|53300|57014)$/;
 // pg raises these as plain Errors, which the driver adapter rethrows unchanged.
-const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i;
+const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Query read timeout/i;
 
 type ErrorLike = { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown; meta?: unknown; cause?: unknown };
 

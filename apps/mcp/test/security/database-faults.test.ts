@@ -3,7 +3,7 @@
  * owns (embedded, on a fixed port) is stopped under the running MCP app and started again.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate } from '@omnichat/db';
@@ -33,7 +33,13 @@ beforeAll(async () => {
   postgres = await startPostgres();
   await migrate(postgres.url);
   key = await createTestKey();
-  mcp = await startMcpServer({ databaseUrl: postgres.url, issuer: TEST_ISSUER, getKey: localKeySet(key) });
+  // Tight bounds from the URL (packages/db honours connect_timeout and statement_timeout there), so
+  // a silent server is given up on in about 2 s instead of the production 5 s / 11 s.
+  mcp = await startMcpServer({
+    databaseUrl: `${postgres.url}?connect_timeout=1&statement_timeout=1000`,
+    issuer: TEST_ISSUER,
+    getKey: localKeySet(key),
+  });
   userId = (await mcp.prisma.user.create({ data: { email: `${randomUUID()}@example.com`, passwordHash: 'x' } })).id;
 }, 120_000);
 
@@ -60,6 +66,19 @@ async function stopPostgresNow(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error('Postgres did not stop');
+}
+
+/** The postmaster and every backend it forked, from /proc (the backends do the answering). */
+async function clusterPids(): Promise<number[]> {
+  const postmaster = Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === postmaster) children.push(Number(entry));
+  }
+  return [postmaster, ...children];
 }
 
 async function token(options: { email?: string } = {}) {
@@ -135,4 +154,32 @@ describe('Postgres stopped under the running MCP app, then started again', () =>
     expect((await call('private_files_write', { path: 'c.txt', content: 'after' }, known)).body.result.isError).toBeUndefined();
     expect((await call('whoami', {}, await token())).body.result.structuredContent.id).toBe(userId);
   }, 120_000);
+});
+
+describe('Postgres that stops answering (every process SIGSTOPped: TCP accepts, nothing replies)', () => {
+  it('REL-2 tool calls give up within the connect/statement bounds with the clean error, and recover on SIGCONT', async () => {
+    const known = await token({ email: 'hung@example.com' });
+    expect((await call('private_files_write', { path: 'hung.txt', content: 'before' }, known)).body.result.isError).toBeUndefined();
+    const pids = await clusterPids();
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      for (const [name, args] of [
+        ['private_files_read', { path: 'hung.txt' }],
+        ['private_files_list', {}],
+      ] as const) {
+        const { value, ms } = await timed(() => call(name, args, known));
+        // statement 1 s + 1 s client grace, or connect 1 s; never a hang.
+        expect(ms, name).toBeLessThan(FAST_MS + 2_000);
+        expectCleanUnavailable(value);
+      }
+      // A cached token keeps verifying: the grant check never waits on the silent database.
+      const { value, ms } = await timed(() => call('whoami', {}, known));
+      expect(value.body.result.isError).toBeUndefined();
+      expect(ms).toBeLessThan(FAST_MS);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    const read = await call('private_files_read', { path: 'hung.txt' }, known);
+    expect(read.body.result.content[0].text).toBe('before');
+  }, 60_000);
 });
