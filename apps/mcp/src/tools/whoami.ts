@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountEmail } from './account-emails.js';
 import { defineTool, structuredOutcome, ToolError } from './tool-kit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,12 +17,11 @@ export const whoami = defineTool({
   async run(_input, context) {
     const principal = context.principal;
     if (!principal) throw new ToolError('Sign in to use this tool');
-    // The email comes from the token when the authorization server includes it (no database
-    // round trip on the hot path); otherwise from the account row.
+    // The email comes from the token when the authorization server includes it; otherwise from
+    // the account row, cached per user (account-emails.ts) so the hot path needs no query.
     let email = principal.email ?? null;
     if (email === null && UUID.test(principal.subject)) {
-      const user = await context.prisma.user.findUnique({ where: { id: principal.subject }, select: { email: true } });
-      email = user?.email ?? null;
+      email = await accountEmail(context.prisma, principal.subject);
     }
     const profile = { id: principal.subject, email, scopes: [...principal.scopes] };
     return structuredOutcome(profile, `Signed in as ${email ?? principal.subject} (id ${principal.subject}); scopes: ${profile.scopes.join(' ') || 'none'}`);

@@ -1,0 +1,32 @@
+import type { PrismaClient } from '@omnichat/db';
+
+/** How long a looked-up email is reused; an address change shows in whoami within this time. */
+export const ACCOUNT_EMAIL_TTL_MS = 60_000;
+const MAX_ENTRIES = 10_000;
+
+type Entry = { email: string | null; freshUntilMs: number };
+
+/**
+ * The account email behind a token's `sub`, for whoami. Our access tokens do not carry the email
+ * (a JWT access token is readable by the client, RFC 9068 §6), so it comes from the User row — but
+ * once a minute per user at most, not on every call: whoami is the hot path of a connected client
+ * and otherwise needs no database at all. Bounded by count (oldest first), one cache per Prisma
+ * client (one per app instance).
+ */
+const caches = new WeakMap<PrismaClient, Map<string, Entry>>();
+
+export async function accountEmail(prisma: PrismaClient, userId: string, now: number = Date.now()): Promise<string | null> {
+  let cache = caches.get(prisma);
+  if (!cache) {
+    cache = new Map();
+    caches.set(prisma, cache);
+  }
+  const entry = cache.get(userId);
+  if (entry && now < entry.freshUntilMs) return entry.email;
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } });
+  const email = user?.email ?? null;
+  cache.delete(userId);
+  cache.set(userId, { email, freshUntilMs: now + ACCOUNT_EMAIL_TTL_MS });
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return email;
+}

@@ -1,0 +1,60 @@
+// Everything a run needs before the first figure: database, users, servers, a real token.
+import { createPrismaClient, hashPassword, type PrismaClient } from '@omnichat/db';
+import { BENCH_FILE_PATH } from './context.js';
+import type { BenchDatabase } from './database.js';
+import type { FlowUser } from './oauth-flow.js';
+import { freePort, startServer, type Pinning, type ServerHandle } from './processes.js';
+
+/** Bench-only secret for the signing keys of a throwaway database. */
+const BENCH_KEY_ENCRYPTION_SECRET = 'bench-only-key-encryption-secret-0123456789';
+const BENCH_PASSWORD = 'bench-password-correct-horse';
+
+export type Servers = {
+  auth: ServerHandle;
+  authMemory: ServerHandle;
+  mcp: ServerHandle;
+  bareFastify: ServerHandle;
+  sdkStateless: ServerHandle;
+  resourceUrl: string;
+  all: ServerHandle[];
+};
+
+/** Users sharing one argon2id hash (hashing is what login measures, not what setup should cost). */
+export async function createUsers(prisma: PrismaClient, count: number): Promise<FlowUser[]> {
+  const passwordHash = await hashPassword(BENCH_PASSWORD);
+  const emails = Array.from({ length: count }, (_, i) => `bench-${i}@bench.test`);
+  await prisma.user.createMany({ data: emails.map((email) => ({ email, passwordHash })) });
+  const first = await prisma.user.findUniqueOrThrow({ where: { email: emails[0] } });
+  const content = 'bench file: the content private_files_read returns on every call.';
+  await prisma.file.create({ data: { userId: first.id, path: BENCH_FILE_PATH, content, sizeBytes: Buffer.byteLength(content) } });
+  return emails.map((email) => ({ email, password: BENCH_PASSWORD }));
+}
+
+export async function startServers(pinning: Pinning, database: BenchDatabase): Promise<Servers> {
+  const mcpPort = await freePort();
+  const resourceUrl = `http://127.0.0.1:${mcpPort}/mcp`;
+  // Production defaults except: warn-level logs (info logs two lines per request; no server in
+  // this comparison logs per request) and hour-long access tokens (a run outlasts the default 10 min).
+  const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
+  // Abuse limits stay on (their counters cost what they cost) but high enough that a bench
+  // registering hundreds of clients from one address is never refused.
+  const limits = {
+    LIMIT_REGISTER_PER_IP: '1000000/600',
+    LIMIT_REGISTER_GLOBAL: '1000000/3600',
+    LIMIT_TOKEN_PER_CLIENT: '100000000/60',
+  };
+  const authEnv = { ...common, ...limits, KEY_ENCRYPTION_SECRET: BENCH_KEY_ENCRYPTION_SECRET, ACCESS_TOKEN_TTL_SECONDS: '3600' };
+  // The first auth app creates the signing key both share.
+  const auth = await startServer(pinning, 'auth', 'auth-app.ts', { ...authEnv, BENCH_ADAPTER: 'prisma' });
+  const [authMemory, mcp, bareFastify, sdkStateless] = await Promise.all([
+    startServer(pinning, 'auth-memory', 'auth-app.ts', { ...authEnv, BENCH_ADAPTER: 'memory' }),
+    startServer(pinning, 'mcp', 'mcp-app.ts', { ...common, ISSUER: auth.url }, mcpPort),
+    startServer(pinning, 'baseline-a-fastify', 'fastify-bare.ts', {}),
+    startServer(pinning, 'baseline-b-sdk', 'sdk-stateless.ts', { ...common, ISSUER: auth.url }, undefined),
+  ]);
+  return { auth, authMemory, mcp, bareFastify, sdkStateless, resourceUrl, all: [auth, authMemory, mcp, bareFastify, sdkStateless] };
+}
+
+export function benchPrisma(database: BenchDatabase): PrismaClient {
+  return createPrismaClient(database.url);
+}

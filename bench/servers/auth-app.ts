@@ -1,0 +1,24 @@
+// Our authorization server as it runs in production (src/server.ts), with either its Prisma adapter
+// or — baseline (c) — oidc-provider's own in-memory adapter. Everything else is identical: same
+// configuration, same login and consent code, same users and keys in Postgres.
+import { createPrismaClient } from '@omnichat/db';
+import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
+import type { AdapterFactory } from 'oidc-provider';
+// oidc-provider ships its development adapter without a public export; its factory is what the
+// provider itself uses when no adapter is configured.
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { benchPort, serveBenchIpc } from './server-ipc.js';
+
+const port = benchPort();
+const memory = process.env.BENCH_ADAPTER === 'memory';
+const prisma = createPrismaClient(process.env.DATABASE_URL ?? '');
+const config = loadAuthConfig({ ...process.env, ISSUER: `http://127.0.0.1:${port}`, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port) });
+const app = await buildAuthApp(config, {
+  prisma,
+  ...(memory ? { adapter: createMemoryAdapter() as AdapterFactory } : {}),
+});
+await app.listen({ host: '127.0.0.1', port });
+serveBenchIpc(port, async () => {
+  await app.close();
+  await prisma.$disconnect();
+});

@@ -1,0 +1,15 @@
+// Our MCP resource server as it runs in production (src/server.ts): remote JWKS from the auth app,
+// Postgres through Prisma, the one long-lived SDK server.
+import { createPrismaClient } from '@omnichat/db';
+import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
+import { benchPort, serveBenchIpc } from './server-ipc.js';
+
+const port = benchPort();
+const prisma = createPrismaClient(process.env.DATABASE_URL ?? '');
+const config = loadMcpConfig({ ...process.env, MCP_HOST: '127.0.0.1', MCP_PORT: String(port) });
+const app = await buildMcpApp(config, { prisma });
+await app.listen({ host: '127.0.0.1', port });
+serveBenchIpc(port, async () => {
+  await app.close();
+  await prisma.$disconnect();
+});

@@ -1,0 +1,88 @@
+// MCP hot path: authenticated tools/call through our /mcp against (a) a bare Fastify JSON route and
+// (b) the SDK's documented stateless pattern, same token, same tools, same load.
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { BENCH_FILE_PATH, type BenchContext } from '../lib/context.js';
+import { atLeast } from '../lib/figures.js';
+import type { FixedLoad } from '../lib/load-protocol.js';
+import { cpu, measureLoad } from '../lib/measure.js';
+import type { ServerHandle } from '../lib/processes.js';
+
+export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle };
+
+function toolCall(server: ServerHandle, token: string | null, name: string, args: Record<string, unknown>): FixedLoad {
+  return {
+    kind: 'fixed',
+    url: `${server.url}/mcp`,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+  };
+}
+
+/** One call before the load: a figure over error answers would measure the wrong thing. */
+async function expectToolResult(load: FixedLoad, mustContain: string): Promise<void> {
+  const response = await fetch(load.url, { method: 'POST', headers: load.headers, body: load.body ?? null });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes(mustContain) || text.includes('"isError":true')) {
+    throw new Error(`sanity call to ${load.url} failed: ${response.status} ${text.slice(0, 300)}`);
+  }
+}
+
+export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines): Promise<void> {
+  const token = ctx.mcpTokens.accessToken;
+  const subject = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub as string;
+  const loads = {
+    bare: toolCall(baselines.bareFastify, null, 'whoami', {}),
+    sdkWhoami: toolCall(baselines.sdkStateless, token, 'whoami', {}),
+    oursWhoami: toolCall(ctx.mcp, token, 'whoami', {}),
+    sdkRead: toolCall(baselines.sdkStateless, token, 'private_files_read', { path: BENCH_FILE_PATH }),
+    oursRead: toolCall(ctx.mcp, token, 'private_files_read', { path: BENCH_FILE_PATH }),
+  };
+  await expectToolResult(loads.sdkWhoami, subject);
+  await expectToolResult(loads.oursWhoami, subject);
+  await expectToolResult(loads.sdkRead, 'bench file');
+  await expectToolResult(loads.oursRead, 'bench file');
+
+  const bare = await measureLoad(ctx, baselines.bareFastify, loads.bare);
+  ctx.report.add({ name: 'baseline.a.fastify_bare', value: bare.requestsPerSecond, unit: 'req/s', note: `bare Fastify JSON route, no auth; ${cpu(bare)}` });
+  const sdk = await measureLoad(ctx, baselines.sdkStateless, loads.sdkWhoami);
+  ctx.report.add({
+    name: 'baseline.b.sdk_stateless',
+    value: sdk.requestsPerSecond,
+    unit: 'req/s',
+    against: [{ baseline: 'a', value: bare.requestsPerSecond }],
+    note: `Express 5 + requireBearerAuth + new McpServer and StreamableHTTPServerTransport per request, jose RS256, whoami; ${cpu(sdk)}`,
+  });
+  const ours = await measureLoad(ctx, ctx.mcp, loads.oursWhoami);
+  ctx.report.add({
+    name: 'mcp.toolcall.auth',
+    value: ours.requestsPerSecond,
+    unit: 'req/s',
+    against: [
+      { baseline: 'b', value: sdk.requestsPerSecond },
+      { baseline: 'a', value: bare.requestsPerSecond },
+    ],
+    bars: [
+      atLeast('≥ 8× b', ours.requestsPerSecond / sdk.requestsPerSecond, 8),
+      atLeast('≥ 20% of a', ours.requestsPerSecond / bare.requestsPerSecond, 0.2),
+    ],
+    note: `p50 ${ours.latency.p50} ms, p99 ${ours.latency.p99} ms at ${ctx.mode.connections} connections; ${cpu(ours)}`,
+  });
+
+  const sdkRead = await measureLoad(ctx, baselines.sdkStateless, loads.sdkRead);
+  ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}` });
+  const oursRead = await measureLoad(ctx, ctx.mcp, loads.oursRead);
+  ctx.report.add({
+    name: 'mcp.toolcall.db',
+    value: oursRead.requestsPerSecond,
+    unit: 'req/s',
+    against: [{ baseline: 'b', value: sdkRead.requestsPerSecond }],
+    bars: [atLeast('≥ 5× b', oursRead.requestsPerSecond / sdkRead.requestsPerSecond, 5)],
+    note: `private_files_read on Postgres; p50 ${oursRead.latency.p50} ms, p99 ${oursRead.latency.p99} ms; ${cpu(oursRead)}`,
+  });
+}
