@@ -13,6 +13,7 @@ import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
 import { startLiveProvider } from './keys/live-provider.js';
 import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
+import { installEdge } from './edge.js';
 import { healthRoutes } from './health.js';
 import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
@@ -48,8 +49,8 @@ const SWEEP_INTERVAL_MS = 60_000;
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /**
- * `request.ip` is the client behind trusted proxies only (AS-71). Cast: Fastify accepts a hop count
- * at run time (its docs) but its types omit it.
+ * `request.ip` is the client behind trusted proxies only (AS-71). A hop count arrives as a predicate
+ * (limits/trust-proxy.ts: Fastify 5 ignores numbers); the cast covers the list and predicate forms.
  */
 const proxyOptions = (config: AuthConfig): { trustProxy: FastifyServerOptions['trustProxy'] } => ({ trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'] });
 
@@ -88,8 +89,9 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
         throw new TooManyRequests('too many client metadata fetches for this host; retry later', verdict.retryAfterSeconds);
       },
     }));
-    // Forwarded proto/host are believed only from trusted proxies (AS-24, AS-71).
-    provider.proxy = config.trustProxy !== false;
+    // Koa reads the scheme from X-Forwarded-Proto, which src/edge.ts sets from the issuer on every
+    // request (never from the client), with the Host (AS-24, AS-71).
+    provider.proxy = true;
     installGrantHooks(provider, {
       beforeGrant: async (ctx) => {
         const verdict = await limiter.consume(config.limits.tokenPerClient, ctx.oidc.client?.clientId ?? '');
@@ -133,6 +135,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     void reply.code(status).headers(pageHeaders(config.branding)).send(body);
   });
 
+  installEdge(app, config.issuer);
   await healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   registrationLimit(app, limiter, config.limits);
   const loginThrottle = createLoginThrottle(limiter, config.limits);
