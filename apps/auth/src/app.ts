@@ -8,6 +8,7 @@ import { accountRoutes } from './account/routes.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
 import { createPrismaAdapter, sweepExpired, type Clock } from './adapter/prisma-adapter.js';
+import { audit } from './audit/audit-log.js';
 import type { AuthConfig } from './config.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
@@ -22,6 +23,7 @@ import { TooManyRequests } from './limits/too-many-requests.js';
 import { installGrantHooks } from './provider/grant-hooks.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
+import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
 import { providerConfiguration } from './provider/configuration.js';
 import { mountProvider } from './provider/mount.js';
 import type { DevFetch } from './provider/provider-fetch.js';
@@ -41,6 +43,8 @@ export type AuthDeps = {
   adapter?: AdapterFactory;
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
+  /** Where the default logger writes (stdout unless given): tests read the real, redacted output. */
+  logStream?: { write(line: string): void };
 };
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -59,7 +63,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const { prisma } = deps;
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, ...proxyOptions(config) })
-    : Fastify({ logger: { level: config.logLevel, redact: REDACT }, ...proxyOptions(config) });
+    : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, ...proxyOptions(config) });
 
   const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
   app.addHook('onClose', async () => limitStore.close());
@@ -102,6 +106,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
     });
     customiseDiscovery(provider);
+    defaultScopeForIdTokenHint(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
     const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
@@ -112,6 +117,12 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     provider.on('registration_create.error', refused('registration_create.error'));
     provider.on('revocation.error', refused('revocation.error'));
     provider.on('introspection.error', refused('introspection.error'));
+    provider.on('registration_create.success', (_ctx, client) => {
+      audit(app.log, { event: 'client.registered', clientId: client.clientId, clientName: client.clientName, redirectUris: [...(client.redirectUris ?? [])] });
+    });
+    provider.on('grant.revoked', (ctx, grantId) => {
+      audit(app.log, { event: 'grant.revoked', grantId, clientId: ctx.oidc?.client?.clientId, by: 'client' });
+    });
     return provider;
   };
   const live = await startLiveProvider({ prisma, secret: config.keyEncryptionSecret, timings: config.keys, build: buildProvider, log: app.log });

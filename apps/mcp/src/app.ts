@@ -44,6 +44,8 @@ declare module 'fastify' {
 /** JSON-RPC bodies; a full file write (256 KiB of text, escaped) fits with room to spare. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Also redacted by path, in case a handler logs a request or response object of its own. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'];
 const redactedRequest = (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] });
 
 /** Builds the MCP resource server. Never listens: src/server.ts (or a test) does. */
@@ -54,7 +56,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     // logger is used (SECURITY-CASES RS-20).
     ...(deps.loggerInstance
       ? { loggerInstance: deps.loggerInstance.child({}, { serializers: { req: redactedRequest } }) }
-      : { logger: { level: config.logLevel, serializers: { req: redactedRequest } } }),
+      : { logger: { level: config.logLevel, serializers: { req: redactedRequest }, redact: REDACT } }),
   }) as unknown as FastifyInstance;
 
   const metadataUrl = resourceMetadataUrl(config.resourceUrl);

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import { authenticate } from '../accounts/authenticate.js';
+import { audit } from '../audit/audit-log.js';
 import type { AuthConfig } from '../config.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
@@ -90,6 +91,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
       if (waitSeconds > 0) {
         request.log.info({ uid: interaction.uid, waitSeconds }, 'sign-in throttled');
+        audit(request.log, { event: 'sign_in.failed', reason: 'rate_limited', clientId: String(interaction.params.client_id) });
         reply.header('retry-after', String(waitSeconds));
         return sendPage(reply, 429, await signInPage(interaction.uid, interaction.params.client_id, { email, error: throttledMessage(waitSeconds) }));
       }
@@ -97,9 +99,11 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       if (!accountId) {
         await deps.loginThrottle?.failed(throttleKey, request.ip);
         request.log.info({ uid: interaction.uid }, 'sign-in refused');
+        audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: String(interaction.params.client_id) });
         return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
+      audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
       return reply;
@@ -123,14 +127,16 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         grant.addResourceScope(indicator, scopes.join(' '));
       }
       const grantId = await grant.save();
+      audit(request.log, { event: 'consent.granted', accountId, clientId, grantId, scopes: [...new Set(Object.values(missing.missingResourceScopes ?? {}).flat().concat(missing.missingOIDCScope ?? []))] });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
       return reply;
     });
 
     scope.post<{ Params: Params; Body: Form }>('/interaction/:uid/abort', async (request, reply) => {
-      await details(request, reply);
+      const interaction = await details(request, reply);
       assertFormPost(request);
+      audit(request.log, { event: 'consent.denied', accountId: interaction.session?.accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
       // RFC 6749 §4.1.2.1; oidc-provider adds `iss` (RFC 9207) to this error redirect too (AS-22).
       await provider.interactionFinished(request.raw, reply.raw, {
