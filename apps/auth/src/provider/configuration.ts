@@ -10,6 +10,7 @@ import { providerCookieOptions } from '../interactions/cookies.js';
 import { errorPage } from '../views/error-page.js';
 import { pageHeaders } from '../views/layout.js';
 import { clientMetadataValidator, CLIENT_METADATA_CHECKED, supportedScopes } from './client-metadata.js';
+import { scopeStoodIn } from './id-token-hint-scope.js';
 import { createProviderFetch, type DevFetch } from './provider-fetch.js';
 
 export type ProviderDeps = {
@@ -97,10 +98,11 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     },
     // Redirect allow-list and field caps for DCR and CIMD alike; runs on every client load (AS-39..44, AS-47).
     extraClientMetadata: { properties: [...CLIENT_METADATA_CHECKED], validator: clientMetadataValidator(config) },
-    // A missing or empty scope (ChatGPT and Claude reconnects) means "what this client may have" (AS-38).
+    // A missing or empty scope (ChatGPT and Claude reconnects) means "what this client may have"
+    // (AS-38); with id_token_hint too, `openid` stood in until now (id-token-hint-scope.ts).
     extraParams: {
       scope(ctx: KoaContextWithOIDC, value: string | undefined, client: { scope?: string | undefined }) {
-        if (value) return;
+        if (value && !scopeStoodIn(ctx)) return;
         const allowed = client.scope ? client.scope.split(' ') : supportedScopes();
         ctx.oidc.params!.scope = allowed.filter((scope) => isScope(scope) || scope in OIDC_CLAIMS).join(' ');
       },
