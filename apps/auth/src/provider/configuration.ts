@@ -73,6 +73,11 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     rotateRefreshToken: true,
     // Any client registered for refresh_token gets one; ChatGPT never asks for offline_access (AS-32).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // The default binds every token without offline_access to the browser session, so a refresh
+    // token would die when that session ends (14 days, sign-out, "switch account", a password
+    // reset) and the client would be silently disconnected. The grant is what a user or an admin
+    // revokes; refresh tokens live by their own TTL and the grant's (AS-32, AS-33).
+    expiresWithSession: async () => false,
     ttl: {
       AccessToken: config.accessTokenTtlSeconds,
       AuthorizationCode: 60,
