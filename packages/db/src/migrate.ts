@@ -5,7 +5,7 @@ import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { listMigrations } from './migrations-directory.js';
 import { MIGRATIONS_DIR } from './paths.js';
-import { NO_SCHEMA_FILTER, openSchemaEngine } from './schema-engine.js';
+import { NO_SCHEMA_FILTER, openSchemaEngine, withEnginePanic } from './schema-engine.js';
 
 /**
  * Serialises concurrent `migrate` runs (two replicas starting at once). Deliberately not Prisma's own
@@ -39,6 +39,8 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     try {
       const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: migrations, filters: NO_SCHEMA_FILTER });
       return { applied: appliedMigrationNames };
+    } catch (error) {
+      throw withEnginePanic(error);
     } finally {
       await close();
     }

@@ -37,6 +37,7 @@ let engineClass: Promise<typeof SchemaEngine> | undefined;
  */
 function loadEngineClass(): Promise<typeof SchemaEngine> {
   engineClass ??= (async () => {
+    installPanicRegistry();
     // The package's exports map hides the .wasm; it sits beside the bindings it belongs to.
     const bindings = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(path.join(path.dirname(bindings), 'schema_engine_bg.wasm'));
@@ -46,6 +47,25 @@ function loadEngineClass(): Promise<typeof SchemaEngine> {
     return runtime.SchemaEngine;
   })();
   return engineClass;
+}
+
+/**
+ * A Rust panic inside the engine reports its message through this global before the trap (Prisma's
+ * own loaders install it); without it the panic surfaces as "cannot read set_message of undefined"
+ * and the real reason is lost. The message is thrown on by the caller that saw the trap.
+ */
+const panicRegistry = { message: undefined as string | undefined, set_message(message: string) { this.message = message; } };
+
+function installPanicRegistry(): void {
+  (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: typeof panicRegistry }).PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
+}
+
+/** The engine's panic message, if one happened, attached to the trap it caused. */
+export function withEnginePanic(error: unknown): unknown {
+  const message = panicRegistry.message;
+  if (message === undefined) return error;
+  panicRegistry.message = undefined;
+  return new Error(`Prisma schema engine panicked: ${message}`, { cause: error });
 }
 
 /**

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDatabase } from '../src/database.js';
+import { diffMigrationsToSchema } from '../src/diff.js';
+import { migrate } from '../src/migrate.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../src/embedded-postgres.js';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
@@ -69,6 +71,23 @@ describe('embedded Postgres', () => {
     expect(await query<{ one: number }>(owner.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     await owner.stop();
     running = undefined;
+  });
+
+  it('migrates and diffs the schema offline on the embedded server (the drift check a newcomer runs)', async () => {
+    running = await startEmbeddedPostgres({ dir, database: 'drift' });
+    await migrate(running.url);
+    // PostgreSQL 18 lists NOT NULL constraints in pg_constraint, which crashes the WASM schema
+    // describer; the embedded server is pinned to a major version the engine reads.
+    expect(await diffMigrationsToSchema(running.adminUrl)).toBe('');
+    await running.stop();
+    running = undefined;
+  });
+
+  it('refuses, with the reason, a data directory made by another PostgreSQL major version', async () => {
+    const other = path.join(dir, 'other-major');
+    await mkdir(path.join(other, 'data'), { recursive: true });
+    await writeFile(path.join(other, 'data/PG_VERSION'), '9\n');
+    await expect(startEmbeddedPostgres({ dir: other, database: 'x' })).rejects.toThrow(/holds a PostgreSQL 9 cluster but the embedded server is PostgreSQL \d+/);
   });
 
   it('listens on loopback only and needs the generated password', async () => {
