@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
@@ -6,7 +7,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 
 import type { DevFetch } from '../../src/provider/provider-fetch.js';
 
-type Route = { status?: number; headers?: Record<string, string>; body?: unknown };
+/** A canned answer, or `handler` for misbehaving hosts (stalls, endless bodies). */
+type Route = { status?: number; headers?: Record<string, string>; body?: unknown; handler?: (request: IncomingMessage, response: ServerResponse) => void };
 
 /**
  * A client's home on loopback over https with a certificate made at test time: serves Client ID
@@ -48,6 +50,10 @@ export async function startCimdHost(): Promise<CimdHost> {
     const route = routes.get(path);
     if (!route) {
       response.writeHead(404).end();
+      return;
+    }
+    if (route.handler) {
+      route.handler(request, response);
       return;
     }
     const body = typeof route.body === 'string' ? route.body : JSON.stringify(route.body ?? {});
