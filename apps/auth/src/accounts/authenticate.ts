@@ -9,7 +9,8 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2mQqXd
 /** The user's id when email and password match an enabled account, otherwise undefined. */
 export async function authenticate(prisma: PrismaClient, email: string, password: string): Promise<string | undefined> {
   if (email.length > 320 || password.length > 1024) return undefined;
-  const user = await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
+  // Postgres text cannot hold U+0000, so no account has one, and querying with it fails (fuzz).
+  const user = email.includes('\u0000') ? null : await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
   return ok && user && !user.disabledAt ? user.id : undefined;
 }

@@ -7,6 +7,17 @@ const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 export type Clock = () => Date;
 
 /**
+ * Postgres text and jsonb cannot hold U+0000 (a query with one fails), so no stored id or payload
+ * contains it: a lookup with one finds nothing, and a request that would store one is malformed.
+ * Found by the fuzz suite: `client_id=%00`, `state=%00` and the like were 500s.
+ */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || hasNul(item));
+}
+
+/**
  * oidc-provider's storage contract (its example/my_adapter.js) over the OidcPayload table, one
  * row per artefact keyed by (model, id). Expiry is written from the app clock and enforced on
  * read with the same clock (AS-70), so a row past `expiresAt` is never returned even before the
@@ -22,6 +33,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
     const inGrace = (consumedAt: Date) => model === 'RefreshToken' && clock().getTime() - consumedAt.getTime() < graceMs;
 
     async function findWhere(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
+      if (Object.values(where).some(hasNul)) return undefined;
       const row = await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } });
       if (!row) return undefined;
       const payload = row.payload as AdapterPayload;
@@ -30,6 +42,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
 
     return {
       async upsert(id, payload, expiresIn) {
+        if (hasNul(id) || hasNul(payload)) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
         const data = {
           payload: payload as object,
           // A Grant is its own grant: revokeByGrantId then removes it with its tokens.
@@ -55,6 +68,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
        * before calling this, which alone would let concurrent requests all pass.
        */
       async consume(id) {
+        if (hasNul(id)) throw new errors.InvalidGrant(`${model} not found`);
         const { count } = await prisma.oidcPayload.updateMany({
           where: { model, id, consumedAt: null },
           data: { consumedAt: clock() },
@@ -63,11 +77,13 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
       },
 
       async destroy(id) {
+        if (hasNul(id)) return;
         await prisma.oidcPayload.deleteMany({ where: { model, id } });
       },
 
       /** Every artefact of the grant goes, whatever model this adapter instance serves. */
       async revokeByGrantId(grantId) {
+        if (hasNul(grantId)) return;
         await prisma.oidcPayload.deleteMany({ where: { grantId } });
       },
     };
