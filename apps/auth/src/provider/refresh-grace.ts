@@ -27,17 +27,28 @@ const replayId = (refreshToken: string) => createHash('sha256').update(refreshTo
 export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: Clock = () => new Date()) {
   const findReplay = async (id: string, clientId: string) => {
     const row = await prisma.oidcPayload.findFirst({ where: { model: REFRESH_REPLAY_MODEL, id, expiresAt: { gt: clock() } } });
-    const stored = row?.payload as { clientId?: string; body?: unknown } | undefined;
-    return stored?.clientId === clientId ? stored.body : undefined;
+    const stored = row?.payload as { clientId?: string; body?: { refresh_token?: string } } | undefined;
+    return stored?.clientId === clientId && stored.body ? { body: stored.body, grantId: row?.grantId ?? undefined } : undefined;
   };
 
   const waitForReplay = async (id: string, clientId: string) => {
     for (let waited = 0; waited <= REPLAY_WAIT_MS; waited += REPLAY_POLL_MS) {
-      const body = await findReplay(id, clientId);
-      if (body) return body;
+      const replay = await findReplay(id, clientId);
+      if (replay) return replay;
       await sleep(REPLAY_POLL_MS);
     }
     return undefined;
+  };
+
+  /**
+   * The grace is for duplicates of one refresh, sent before the client saw its answer. Once the
+   * token that rotation issued has itself been used, the client has moved on: the old token coming
+   * back is reuse, not a race, and ends the grant as it would after the window (RFC 9700 §4.14.2).
+   */
+  const successorUsed = async (successor: string | undefined) => {
+    if (!successor) return false;
+    const row = await prisma.oidcPayload.findUnique({ where: { model_id: { model: 'RefreshToken', id: successor } }, select: { consumedAt: true } });
+    return !row || row.consumedAt !== null;
   };
 
   return (handler: GrantHandler): GrantHandler => {
@@ -50,9 +61,16 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: 
       } catch (error) {
         const lostRace = error instanceof errors.InvalidGrant && String((error as { error_detail?: string }).error_detail).endsWith('already consumed');
         if (!lostRace) throw error;
-        const body = await waitForReplay(replayId(presented), clientId);
-        if (!body) throw error;
-        ctx.body = body;
+        const replay = await waitForReplay(replayId(presented), clientId);
+        if (!replay) throw error;
+        if (await successorUsed(replay.body.refresh_token)) {
+          if (replay.grantId) {
+            await prisma.oidcPayload.deleteMany({ where: { grantId: replay.grantId } });
+            ctx.oidc.provider.emit('grant.revoked', ctx, replay.grantId);
+          }
+          throw error;
+        }
+        ctx.body = replay.body;
         return;
       }
       const rotated = ctx.oidc.entities.RotatedRefreshToken as { grantId?: string } | undefined;

@@ -68,6 +68,17 @@ describe('single use across processes', () => {
     expect(again.body.access_token).toBe(rotated.body.access_token);
   });
 
+  it('AS-27 within the grace window, a rotated token whose successor was already used revokes the grant', async () => {
+    const clientId = await publicClient(a.issuer);
+    const first = await tokensFor(a.issuer, clientId, RESOURCE, USER);
+    const second = await refresh(a.issuer, clientId, first.refresh_token as string);
+    const third = await refresh(b.url, clientId, second.body.refresh_token as string);
+    expect(third.status).toBe(200);
+    // The client moved on from `first` two rotations ago: this is reuse, not a duplicate request.
+    expect(await refresh(a.issuer, clientId, first.refresh_token as string)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await refresh(b.url, clientId, third.body.refresh_token as string)).body.error).toBe('invalid_grant');
+  });
+
   it('AS-28 grace is per client: another client presenting the rotated token gets invalid_grant', async () => {
     const clientId = await publicClient(a.issuer);
     const other = await publicClient(a.issuer);
