@@ -32,5 +32,22 @@ const print = (title: string, map: Map<string, number>, n: number) => {
     console.log(`${((micros / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
   }
 };
+// Inclusive time: a function's own samples plus those of everything it called (each sample is
+// counted once per function even under recursion).
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const inclusive = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+    if (!url) continue;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, '').replace(/^file:\/\/.*?\/(apps|packages|bench)\//, '$1/')}:${lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+  }
+}
 print('self time by package', byPackage, 15);
 print('self time by function', byFunction, top);
+print('inclusive time by function', inclusive, top);

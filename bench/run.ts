@@ -61,6 +61,7 @@ try {
     users,
     mcpTokens: await linkAccount(servers.auth.url, servers.resourceUrl, users[0]!),
     peakRss: new Map(),
+    lastStats: new Map(),
   };
   const suites: Array<[string, () => Promise<void>]> = [
     ['crypto', () => runCryptoFigures(ctx)],

@@ -3,6 +3,7 @@ import type { BenchDatabase } from './database.js';
 import type { Report } from './figures.js';
 import type { LoadGenerator, Pinning, ServerHandle } from './processes.js';
 import type { FlowUser, Tokens } from './oauth-flow.js';
+import type { ServerStats } from '../servers/server-ipc.js';
 
 /** How long and how hard each mode measures. */
 export type Mode = {
@@ -61,6 +62,8 @@ export type BenchContext = {
   mcpTokens: Tokens;
   /** Resident set sizes seen per app while it was under load (bytes). */
   peakRss: Map<string, number>;
+  /** Each server's own memory view at the end of its last measured load. */
+  lastStats: Map<string, ServerStats>;
 };
 
 export const BENCH_FILE_PATH = 'notes/bench.txt';

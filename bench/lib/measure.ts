@@ -23,20 +23,22 @@ export async function measureLoad(
   ctx: BenchContext,
   server: ServerHandle,
   request: Omit<LoadRequest, 'connections' | 'durationSeconds' | 'amount'> & { connections?: number },
+  label?: string,
 ): Promise<LoadResult> {
   const connections = request.connections ?? ctx.mode.connections;
   await ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.warmupSeconds } as LoadRequest);
-  return measured(ctx, server, () => ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.loadSeconds } as LoadRequest));
+  return measured(ctx, server, () => ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.loadSeconds } as LoadRequest), label);
 }
 
 /**
  * Runs one measured load: samples the server's RSS meanwhile and its CPU time per request (less
  * sensitive than throughput to other work on a shared machine, so the place to look when profiling).
  */
-export async function measured(ctx: BenchContext, server: ServerHandle, run: () => Promise<LoadResult>): Promise<LoadResult> {
+export async function measured(ctx: BenchContext, server: ServerHandle, run: () => Promise<LoadResult>, label?: string): Promise<LoadResult> {
   const before = await server.stats();
-  const { result, peakRss } = await withRssSampling(server.pid, run);
+  const { result, peakRss } = await withRssSampling(server.pid, () => server.profiled(label ?? server.name, run));
   const after = await server.stats();
+  ctx.lastStats.set(server.name, after);
   ctx.peakRss.set(server.name, Math.max(ctx.peakRss.get(server.name) ?? 0, peakRss));
   assertClean(server.name, result);
   return { ...result, serverCpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / result.ok };

@@ -55,6 +55,8 @@ export type ServerHandle = {
   pid: number;
   url: string;
   stats(reset?: boolean): Promise<ServerStats>;
+  /** With BENCH_CPU_PROF=1, a V8 CPU profile of `work` alone in bench/results/profiles/<label>.cpuprofile. */
+  profiled<T>(label: string, work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 };
 
@@ -70,11 +72,7 @@ export async function startServer(
   port?: number,
 ): Promise<ServerHandle> {
   const chosenPort = port ?? (await freePort());
-  // One directory per server: Node writes a profile per thread (tsx's loader runs in its own).
-  const profileDir = path.join(BENCH_DIR, 'results/profiles', name);
-  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  if (profile.length > 0) mkdirSync(profileDir, { recursive: true });
-  const [command, args] = nodeCommand(pinning, pinning.serverCore, [...profile, path.join(BENCH_DIR, 'servers', entry)]);
+  const [command, args] = nodeCommand(pinning, pinning.serverCore, [path.join(BENCH_DIR, 'servers', entry)]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, BENCH_PORT: String(chosenPort) },
@@ -88,11 +86,11 @@ export async function startServer(
   await ready;
 
   let queue = Promise.resolve() as Promise<unknown>;
-  const ask = (message: RunnerMessage): Promise<ServerStats> => {
+  const ask = <T>(message: RunnerMessage): Promise<T> => {
     const next = queue.then(
       () =>
-        new Promise<ServerStats>((resolve) => {
-          child.once('message', (reply: ServerMessage) => resolve(reply as ServerStats));
+        new Promise<T>((resolve) => {
+          child.once('message', (reply: ServerMessage) => resolve(reply as T));
           child.send(message);
         }),
     );
@@ -104,7 +102,18 @@ export async function startServer(
     port: chosenPort,
     pid: child.pid ?? 0,
     url: `http://127.0.0.1:${chosenPort}`,
-    stats: (reset = false) => ask({ type: 'stats', reset }),
+    stats: (reset = false) => ask<ServerStats>({ type: 'stats', reset }),
+    async profiled(label, work) {
+      if (process.env.BENCH_CPU_PROF !== '1') return work();
+      const dir = path.join(BENCH_DIR, 'results/profiles');
+      mkdirSync(dir, { recursive: true });
+      await ask({ type: 'profile', action: 'start' });
+      try {
+        return await work();
+      } finally {
+        await ask({ type: 'profile', action: 'stop', file: path.join(dir, `${label}.cpuprofile`) });
+      }
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.send({ type: 'stop' } satisfies RunnerMessage);

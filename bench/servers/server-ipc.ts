@@ -1,19 +1,29 @@
 // What every server under test shares: tell the bench runner it is up, answer its questions about
 // memory and event-loop delay over the IPC channel, and stop cleanly when told (so --cpu-prof
 // profiles are written).
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export type ServerStats = {
   rssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Off-heap memory V8 knows of (Buffers, WebAssembly memories). */
+  externalBytes: number;
   /** User + system CPU time of the whole process since it started, microseconds. */
   cpuMicros: number;
   /** Event-loop delay since the last reset, milliseconds. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 };
 
-export type RunnerMessage = { type: 'stats'; reset?: boolean } | { type: 'stop' };
-export type ServerMessage = { type: 'ready'; port: number } | ({ type: 'stats' } & ServerStats);
+export type RunnerMessage =
+  | { type: 'stats'; reset?: boolean }
+  | { type: 'stop' }
+  /** CPU profile of exactly one measured load (BENCH_CPU_PROF=1): start, then stop into `file`. */
+  | { type: 'profile'; action: 'start' }
+  | { type: 'profile'; action: 'stop'; file: string };
+export type ServerMessage = { type: 'ready'; port: number } | ({ type: 'stats' } & ServerStats) | { type: 'profiled' };
 
 const NS_PER_MS = 1e6;
 
@@ -31,6 +41,8 @@ export function serveBenchIpc(port: number, close: () => Promise<void>): void {
         type: 'stats',
         rssBytes: memory.rss,
         heapUsedBytes: memory.heapUsed,
+        heapTotalBytes: memory.heapTotal,
+        externalBytes: memory.external,
         cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
         eventLoopDelayMs: {
           p50: delay.percentile(50) / NS_PER_MS,
@@ -40,6 +52,8 @@ export function serveBenchIpc(port: number, close: () => Promise<void>): void {
       };
       if (message.reset) delay.reset();
       send(reply);
+    } else if (message.type === 'profile') {
+      void profile(message).then(() => send({ type: 'profiled' } satisfies ServerMessage));
     } else if (message.type === 'stop') {
       void close()
         .catch(() => undefined)
@@ -49,6 +63,23 @@ export function serveBenchIpc(port: number, close: () => Promise<void>): void {
   // The runner going away must not leave a server behind.
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready', port } satisfies ServerMessage);
+}
+
+let inspector: Session | undefined;
+
+async function profile(message: Extract<RunnerMessage, { type: 'profile' }>): Promise<void> {
+  if (message.action === 'start') {
+    inspector = new Session();
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+    return;
+  }
+  if (!inspector) return;
+  const { profile: result } = await inspector.post('Profiler.stop');
+  inspector.disconnect();
+  inspector = undefined;
+  await writeFile(message.file, JSON.stringify(result));
 }
 
 /** The port the runner chose, from the environment it started us with. */

@@ -18,14 +18,17 @@ export async function measureRefresh(
   ctx: BenchContext,
   server: ServerHandle,
   chains: RefreshChain[],
-  options: { connections: number; seconds: number; warmupRequests?: number },
+  options: { connections: number; seconds: number; warmupRequests?: number; label?: string },
 ): Promise<{ result: LoadResult; chains: RefreshChain[] }> {
   const url = `${server.url}/token`;
   const warm = await ctx.load.run({ kind: 'refresh', url, chains, connections: options.connections, amount: options.warmupRequests ?? options.connections * 10 });
   assertClean(`${server.name} refresh warm-up`, warm);
   const amount = Math.max(options.connections * 5, Math.round(warm.requestsPerSecond * options.seconds));
-  const result = await measured(ctx, server, () =>
-    ctx.load.run({ kind: 'refresh', url, chains: warm.chains ?? [], connections: options.connections, amount }),
+  const result = await measured(
+    ctx,
+    server,
+    () => ctx.load.run({ kind: 'refresh', url, chains: warm.chains ?? [], connections: options.connections, amount }),
+    options.label,
   );
   return { result, chains: result.chains ?? [] };
 }
@@ -40,14 +43,14 @@ export async function runAuthFigures(ctx: BenchContext): Promise<RefreshChain[]>
   const oursChains = await mintChains(ctx, ctx.auth, connections);
   const memoryChains = await mintChains(ctx, ctx.authMemory, connections);
 
-  const baseline = await measureRefresh(ctx, ctx.authMemory, memoryChains, { connections, seconds: ctx.mode.loadSeconds });
+  const baseline = await measureRefresh(ctx, ctx.authMemory, memoryChains, { connections, seconds: ctx.mode.loadSeconds, label: 'baseline.c.refresh' });
   ctx.report.add({
     name: 'baseline.c.refresh',
     value: baseline.result.requestsPerSecond,
     unit: 'req/s',
     note: `oidc-provider in-memory adapter, p50 ${baseline.result.latency.p50} ms; ${cpu(baseline.result)}`,
   });
-  const ours = await measureRefresh(ctx, ctx.auth, oursChains, { connections, seconds: ctx.mode.loadSeconds });
+  const ours = await measureRefresh(ctx, ctx.auth, oursChains, { connections, seconds: ctx.mode.loadSeconds, label: 'auth.token.refresh' });
   ctx.report.add({
     name: 'auth.token.refresh',
     value: ours.result.requestsPerSecond,

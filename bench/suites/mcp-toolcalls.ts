@@ -48,9 +48,9 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
   await expectToolResult(loads.sdkRead, 'bench file');
   await expectToolResult(loads.oursRead, 'bench file');
 
-  const bare = await measureLoad(ctx, baselines.bareFastify, loads.bare);
+  const bare = await measureLoad(ctx, baselines.bareFastify, loads.bare, 'baseline.a');
   ctx.report.add({ name: 'baseline.a.fastify_bare', value: bare.requestsPerSecond, unit: 'req/s', note: `bare Fastify JSON route, no auth; ${cpu(bare)}` });
-  const sdk = await measureLoad(ctx, baselines.sdkStateless, loads.sdkWhoami);
+  const sdk = await measureLoad(ctx, baselines.sdkStateless, loads.sdkWhoami, 'baseline.b');
   ctx.report.add({
     name: 'baseline.b.sdk_stateless',
     value: sdk.requestsPerSecond,
@@ -58,7 +58,7 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
     against: [{ baseline: 'a', value: bare.requestsPerSecond }],
     note: `Express 5 + requireBearerAuth + new McpServer and StreamableHTTPServerTransport per request, jose RS256, whoami; ${cpu(sdk)}`,
   });
-  const ours = await measureLoad(ctx, ctx.mcp, loads.oursWhoami);
+  const ours = await measureLoad(ctx, ctx.mcp, loads.oursWhoami, 'mcp.toolcall.auth');
   ctx.report.add({
     name: 'mcp.toolcall.auth',
     value: ours.requestsPerSecond,
@@ -74,9 +74,9 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
     note: `p50 ${ours.latency.p50} ms, p99 ${ours.latency.p99} ms at ${ctx.mode.connections} connections; ${cpu(ours)}`,
   });
 
-  const sdkRead = await measureLoad(ctx, baselines.sdkStateless, loads.sdkRead);
+  const sdkRead = await measureLoad(ctx, baselines.sdkStateless, loads.sdkRead, 'baseline.b.db');
   ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}` });
-  const oursRead = await measureLoad(ctx, ctx.mcp, loads.oursRead);
+  const oursRead = await measureLoad(ctx, ctx.mcp, loads.oursRead, 'mcp.toolcall.db');
   ctx.report.add({
     name: 'mcp.toolcall.db',
     value: oursRead.requestsPerSecond,

@@ -13,6 +13,11 @@ const RSS_LIMIT_MB = 200;
 /** "Flat": the last quarter of the soak averages at most this much above its second quarter. */
 const MAX_GROWTH = 0.1;
 
+function heapNote(ctx: BenchContext, server: ServerHandle): string {
+  const stats = ctx.lastStats.get(server.name);
+  return stats ? `V8 heap ${(stats.heapTotalBytes / MB).toFixed(0)} MB, external ${(stats.externalBytes / MB).toFixed(0)} MB after its last load` : 'no load measured';
+}
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 
 function reportSoak(ctx: BenchContext, server: ServerHandle, samples: number[], load: string): void {
@@ -26,7 +31,7 @@ function reportSoak(ctx: BenchContext, server: ServerHandle, samples: number[], 
     value: peak / MB,
     unit: 'MB',
     bars: [atMost(`≤ ${RSS_LIMIT_MB} MB`, peak / MB, RSS_LIMIT_MB)],
-    note: `${load}, ${ctx.mode.soakSeconds} s`,
+    note: `${load}, ${ctx.mode.soakSeconds} s; ${heapNote(ctx, server)}`,
   });
   ctx.report.add({
     name: `memory.${server.name}.rss_growth`,
@@ -46,7 +51,7 @@ export async function runMemoryFigures(ctx: BenchContext): Promise<void> {
         value: peak,
         unit: 'MB',
         bars: [atMost(`≤ ${RSS_LIMIT_MB} MB`, peak, RSS_LIMIT_MB)],
-        note: 'peak during the other figures; quick mode: no soak, flatness is checked by the full run only',
+        note: `peak during the other figures (${heapNote(ctx, server)}); quick mode: no soak, flatness is checked by the full run only`,
       });
     }
     return;
@@ -75,6 +80,7 @@ export async function runMemoryFigures(ctx: BenchContext): Promise<void> {
     1000,
   );
   assertClean('MCP soak', mcp.result);
+  ctx.lastStats.set(ctx.mcp.name, await ctx.mcp.stats());
   reportSoak(ctx, ctx.mcp, mcp.samples, `whoami / private_files_read / private_files_list at ${ctx.mode.connections} connections, ${Math.round(mcp.result.requestsPerSecond)} req/s`);
 
   const connections = ctx.mode.refreshConnections;
@@ -88,5 +94,6 @@ export async function runMemoryFigures(ctx: BenchContext): Promise<void> {
     1000,
   );
   assertClean('auth soak', auth.result);
+  ctx.lastStats.set(ctx.auth.name, await ctx.auth.stats());
   reportSoak(ctx, ctx.auth, auth.samples, `refresh grants at ${connections} connections, ${Math.round(auth.result.requestsPerSecond)} req/s`);
 }

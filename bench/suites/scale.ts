@@ -49,7 +49,7 @@ export async function runScaleFigures(ctx: BenchContext): Promise<void> {
   const connections = 2;
   const seconds = ctx.mode.loadSeconds;
   let chains = await mintChains(ctx, ctx.auth, connections);
-  const empty = await measureRefresh(ctx, ctx.auth, chains, { connections, seconds });
+  const empty = await measureRefresh(ctx, ctx.auth, chains, { connections, seconds, label: 'auth.scale.empty' });
   chains = empty.chains;
 
   const started = performance.now();
@@ -57,7 +57,7 @@ export async function runScaleFigures(ctx: BenchContext): Promise<void> {
   const seededSeconds = (performance.now() - started) / 1000;
   const stored = await ctx.prisma.oidcPayload.count();
 
-  const full = await measureRefresh(ctx, ctx.auth, chains, { connections, seconds });
+  const full = await measureRefresh(ctx, ctx.auth, chains, { connections, seconds, label: 'auth.scale.full' });
   const ratio = full.result.latency.p50 / empty.result.latency.p50;
   ctx.report.add({ name: 'baseline.scale.empty_refresh_p50', value: empty.result.latency.p50, unit: 'ms', note: `p99 ${empty.result.latency.p99} ms, ${connections} connections` });
   ctx.report.add({

@@ -16,6 +16,8 @@ describe('isDatabaseUnavailable', () => {
     ['pg\'s client-side query timeout', new Error('Query read timeout')],
     ['a statement_timeout cancel (57014)', prismaError('P2010', { kind: 'postgres', originalCode: '57014' })],
     ['a wrapped pool timeout', new Error('query failed', { cause: new Error('timeout exceeded when trying to connect') })],
+    ['a refused connection straight from pg (sqlPool reads)', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a reset connection straight from pg', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
   ])('is true for %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
@@ -24,6 +26,7 @@ describe('isDatabaseUnavailable', () => {
     ['a unique violation', prismaError('P2002', { kind: 'UniqueConstraintViolation' })],
     ['a syntax error (42601)', prismaError('P2010', { kind: 'postgres', originalCode: '42601' })],
     ['a plain bug', new TypeError('cannot read properties of undefined')],
+    ['a file-system error', Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' })],
     ['a non-error', 'boom'],
     ['null', null],
   ])('is false for %s', (_name, error) => {

@@ -1,6 +1,6 @@
 // @omnichat/db: the Prisma client factory, migrations, the database the apps use, password hashing,
 // and the admin / knowledge-base seed.
-export { createPrismaClient, type PrismaClientOptions } from './client.js';
+export { createPrismaClient, sqlPool, type PrismaClientOptions } from './client.js';
 export { resolveDatabase, type DatabaseEnv, type ResolvedDatabase } from './database.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { diffMigrationsToSchema, type DiffOptions } from './diff.js';
