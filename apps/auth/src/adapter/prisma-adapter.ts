@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@omnichat/db';
+import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 
 /** Seconds on oidc-provider's clock (epoch seconds), which `consumed` is expressed in. */
@@ -18,6 +18,31 @@ function hasNul(value: unknown): boolean {
 }
 
 /**
+ * The three operations every token request makes (find by id, consume, upsert), as prepared
+ * statements on the Prisma client's own pool: through Prisma each cost ~300-400 µs of CPU, several
+ * times the query (bench/, auth.token.refresh). Columns are `timestamp` holding UTC wall time, as
+ * Prisma writes them: instants go in as timestamptz AT TIME ZONE 'UTC' and come out the same way,
+ * whatever the session's or the process's time zone.
+ */
+const FIND_BY_ID = {
+  name: 'oidc.find',
+  text: `SELECT "payload", ("consumedAt" AT TIME ZONE 'UTC') AS "consumedAt" FROM "OidcPayload"
+         WHERE "model" = $1 AND "id" = $2 AND ("expiresAt" IS NULL OR "expiresAt" > ($3::timestamptz AT TIME ZONE 'UTC'))`,
+};
+const CONSUME = {
+  name: 'oidc.consume',
+  text: `UPDATE "OidcPayload" SET "consumedAt" = ($3::timestamptz AT TIME ZONE 'UTC')
+         WHERE "model" = $1 AND "id" = $2 AND "consumedAt" IS NULL`,
+};
+const UPSERT = {
+  name: 'oidc.upsert',
+  text: `INSERT INTO "OidcPayload" ("model", "id", "payload", "grantId", "userCode", "uid", "expiresAt")
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, ($7::timestamptz AT TIME ZONE 'UTC'))
+         ON CONFLICT ("model", "id") DO UPDATE SET "payload" = EXCLUDED."payload", "grantId" = EXCLUDED."grantId",
+           "userCode" = EXCLUDED."userCode", "uid" = EXCLUDED."uid", "expiresAt" = EXCLUDED."expiresAt"`,
+};
+
+/**
  * oidc-provider's storage contract (its example/my_adapter.js) over the OidcPayload table, one
  * row per artefact keyed by (model, id). Expiry is written from the app clock and enforced on
  * read with the same clock (AS-70), so a row past `expiresAt` is never returned even before the
@@ -25,6 +50,7 @@ function hasNul(value: unknown): boolean {
  */
 export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => new Date(), options: { refreshReuseGraceSeconds?: number } = {}): AdapterFactory {
   const graceMs = (options.refreshReuseGraceSeconds ?? 0) * 1000;
+  const sql = sqlPool(prisma);
   return (model: string): Adapter => {
     const live = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }] });
     // A refresh token rotated moments ago reads as unconsumed, so oidc-provider does not revoke the
@@ -32,33 +58,42 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
     // provider/refresh-grace.ts answers the others (AS-28).
     const inGrace = (consumedAt: Date) => model === 'RefreshToken' && clock().getTime() - consumedAt.getTime() < graceMs;
 
-    async function findWhere(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
-      if (Object.values(where).some(hasNul)) return undefined;
-      const row = await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } });
+    const toPayload = (row: { payload: unknown; consumedAt: Date | null } | undefined | null): AdapterPayload | undefined => {
       if (!row) return undefined;
       const payload = row.payload as AdapterPayload;
       return row.consumedAt && !inGrace(row.consumedAt) ? { ...payload, consumed: epochSeconds(row.consumedAt) } : payload;
+    };
+
+    async function findWhere(where: { uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
+      if (Object.values(where).some(hasNul)) return undefined;
+      return toPayload(await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } }));
+    }
+
+    async function findById(id: string): Promise<AdapterPayload | undefined> {
+      if (hasNul(id)) return undefined;
+      const { rows } = await sql.query<{ payload: unknown; consumedAt: Date | null }>({ ...FIND_BY_ID, values: [model, id, clock()] });
+      return toPayload(rows[0]);
     }
 
     return {
       async upsert(id, payload, expiresIn) {
         if (hasNul(id) || hasNul(payload)) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
-        const data = {
-          payload: payload as object,
-          // A Grant is its own grant: revokeByGrantId then removes it with its tokens.
-          grantId: payload.grantId ?? (model === 'Grant' ? id : null),
-          userCode: payload.userCode ?? null,
-          uid: payload.uid ?? null,
-          expiresAt: expiresIn ? new Date(clock().getTime() + expiresIn * 1000) : null,
-        };
-        await prisma.oidcPayload.upsert({
-          where: { model_id: { model, id } },
-          create: { model, id, ...data },
-          update: data,
+        await sql.query({
+          ...UPSERT,
+          values: [
+            model,
+            id,
+            JSON.stringify(payload),
+            // A Grant is its own grant: revokeByGrantId then removes it with its tokens.
+            payload.grantId ?? (model === 'Grant' ? id : null),
+            payload.userCode ?? null,
+            payload.uid ?? null,
+            expiresIn ? new Date(clock().getTime() + expiresIn * 1000) : null,
+          ],
         });
       },
 
-      find: (id) => findWhere({ id }),
+      find: findById,
       findByUid: (uid) => findWhere({ uid }),
       findByUserCode: (userCode) => findWhere({ userCode }),
 
@@ -69,11 +104,8 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
        */
       async consume(id) {
         if (hasNul(id)) throw new errors.InvalidGrant(`${model} not found`);
-        const { count } = await prisma.oidcPayload.updateMany({
-          where: { model, id, consumedAt: null },
-          data: { consumedAt: clock() },
-        });
-        if (count === 0) throw new errors.InvalidGrant(`${model} already consumed`);
+        const { rowCount } = await sql.query({ ...CONSUME, values: [model, id, clock()] });
+        if (rowCount === 0) throw new errors.InvalidGrant(`${model} already consumed`);
       },
 
       async destroy(id) {
