@@ -19,7 +19,8 @@ import { runMemoryFigures } from './suites/memory.js';
 import { runScaleFigures } from './suites/scale.js';
 
 const args = new Set(process.argv.slice(2));
-const mode = args.has('--quick') ? QUICK : FULL;
+const soakOverride = process.argv.find((arg) => arg.startsWith('--soak='))?.slice('--soak='.length);
+const mode = { ...(args.has('--quick') ? QUICK : FULL), ...(soakOverride ? { soakSeconds: Number(soakOverride) } : {}) };
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const wants = (suite: string) => !only || only.includes(suite);
 const started = Date.now();

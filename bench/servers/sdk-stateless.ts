@@ -4,6 +4,7 @@
 // app's JWKS. The tools are ours — the same `whoami` and `private_files_read` implementations our
 // server runs, on the same Prisma client and pool — so the comparison is the framework around them.
 // `enableJsonResponse` answers in JSON as our server does (SSE framing would only slow it down).
+import { setFlagsFromString } from 'node:v8';
 import express from 'express';
 import pino from 'pino';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -22,6 +23,9 @@ import { ToolError } from '../../apps/mcp/src/tools/tool-kit.js';
 import { privateFilesRead } from '../../apps/mcp/src/tools/files/private-files-read.js';
 import { whoami } from '../../apps/mcp/src/tools/whoami.js';
 import { benchPort, serveBenchIpc } from './server-ipc.js';
+
+// As src/server.ts does for every app process (memory under sustained load).
+setFlagsFromString('--optimize-for-size');
 
 const config = loadMcpConfig({ ...process.env, LOG_LEVEL: 'warn' });
 const prisma = createPrismaClient(required('DATABASE_URL'));

@@ -43,7 +43,7 @@ function reportSoak(ctx: BenchContext, server: ServerHandle, samples: number[], 
 }
 
 export async function runMemoryFigures(ctx: BenchContext): Promise<void> {
-  if (ctx.mode.quick) {
+  if (ctx.mode.soakSeconds <= 0) {
     for (const server of [ctx.mcp, ctx.auth]) {
       const peak = (ctx.peakRss.get(server.name) ?? 0) / MB;
       ctx.report.add({
