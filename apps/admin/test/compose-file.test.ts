@@ -69,6 +69,13 @@ describe('docker-compose.yml', () => {
     expect(missing).toEqual([]);
   });
 
+  it("README's configuration table names every variable any app reads", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    const all = new Set(Object.values(envReadBy()).flatMap((set) => [...set]));
+    expect([...all].filter((key) => !table.includes(`\`${key}\``))).toEqual([]);
+  });
+
   it('Dockerfile: Node 22 LTS base, pinned pnpm from package.json, frozen lockfile, non-root user', () => {
     const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
     const pinned = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split('@')[1];
