@@ -75,7 +75,9 @@ try {
   for (const [name, run] of suites) {
     if (!wants(name)) continue;
     console.log(`\n== ${name}`);
+    const suiteStarted = Date.now();
     await run();
+    console.log(`  (${name}: ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s)`);
   }
 } catch (error) {
   failure = error;
