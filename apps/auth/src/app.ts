@@ -147,7 +147,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   });
 
   installEdge(app, config.issuer);
-  await healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
+  healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   registrationLimit(app, limiter, config.limits);
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });

@@ -1,2 +1,3 @@
 export { createReadiness, closeConnectionsWhileDraining, type Readiness } from './readiness.js';
+export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
