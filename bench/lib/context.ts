@@ -35,10 +35,10 @@ export const FULL: Mode = {
 export const QUICK: Mode = {
   quick: true,
   loadSeconds: 2,
-  warmupSeconds: 1,
+  warmupSeconds: 0.5,
   connections: 50,
   refreshConnections: 8,
-  flowSamples: 5,
+  flowSamples: 8,
   concurrentLogins: 12,
   scaleRows: 20_000,
   soakSeconds: 0,
