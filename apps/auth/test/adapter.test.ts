@@ -2,6 +2,7 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaAdapter, sweepExpired } from '../src/adapter/prisma-adapter.js';
+import { REFRESH_REPLAY_MODEL } from '../src/provider/refresh-grace.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let now = new Date('2026-01-01T00:00:00Z');
@@ -25,17 +26,26 @@ describe('Prisma adapter for oidc-provider', () => {
     expect((await codes.find('c1'))?.consumed).toBe(Math.floor(now.getTime() / 1000));
   });
 
-  it('revokeByGrantId removes every artefact of the grant and nothing else', async () => {
+  it("revokeByGrantId removes its own model's artefacts of the grant only: not the Grant, another model's tokens or an interaction in flight", async () => {
     const factory = createPrismaAdapter(db.prisma, clock);
     await factory('Grant').upsert('g1', { accountId: 'a', clientId: 'x' }, 3600);
     await factory('RefreshToken').upsert('r1', { grantId: 'g1' }, 3600);
     await factory('AuthorizationCode').upsert('c2', { grantId: 'g1' }, 60);
+    await factory('Interaction').upsert('i1', { grantId: 'g1', uid: 'i1' }, 600);
     await factory('RefreshToken').upsert('r2', { grantId: 'other' }, 3600);
+    await db.prisma.oidcPayload.create({ data: { model: REFRESH_REPLAY_MODEL, id: 'rp1', grantId: 'g1', payload: {}, expiresAt: new Date(now.getTime() + 10_000) } });
     await factory('RefreshToken').revokeByGrantId('g1');
-    expect(await factory('Grant').find('g1')).toBeUndefined();
     expect(await factory('RefreshToken').find('r1')).toBeUndefined();
-    expect(await factory('AuthorizationCode').find('c2')).toBeUndefined();
+    // A rotation's stored reply is part of the refresh token family.
+    expect(await db.prisma.oidcPayload.count({ where: { model: REFRESH_REPLAY_MODEL, id: 'rp1' } })).toBe(0);
+    // oidc-provider destroys the Grant itself when revokeGrantPolicy says so, and revokes codes
+    // through the AuthorizationCode model; an interaction is not a token of the grant.
+    expect(await factory('Grant').find('g1')).toMatchObject({ accountId: 'a' });
+    expect(await factory('AuthorizationCode').find('c2')).toEqual({ grantId: 'g1' });
+    expect(await factory('Interaction').find('i1')).toEqual({ grantId: 'g1', uid: 'i1' });
     expect(await factory('RefreshToken').find('r2')).toEqual({ grantId: 'other' });
+    await factory('AuthorizationCode').revokeByGrantId('g1');
+    expect(await factory('AuthorizationCode').find('c2')).toBeUndefined();
   });
 
   it('hides expired rows on read and sweeps them', async () => {

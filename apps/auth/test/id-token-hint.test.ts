@@ -102,8 +102,8 @@ describe('id_token_hint reconnect', () => {
     expect(page.status).toBe(200);
     expect(formActions(page.body).some((action) => action.endsWith('/login'))).toBe(true);
     expect(page.location).toBeUndefined();
-    // (Signing in as Bob on that page is oidc-provider's account switch, the same as prompt=login:
-    // it ends Alice's session first; see docs/security.md for what that does today.)
+    // Signing in as Bob on that page is oidc-provider's account switch, the same as prompt=login:
+    // account-switch.test.ts shows it completing for Bob with Alice's grants intact.
   });
 
   it("another user's hint with prompt=none: login_required back to the client", async () => {

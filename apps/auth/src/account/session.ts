@@ -27,11 +27,17 @@ export async function currentSession(provider: Provider, { req, res }: Raw) {
 /**
  * Signs an account in from the account page: what oidc-provider's own session middleware does
  * after an interaction. A new session id is issued so a planted cookie never becomes a signed-in
- * session (AS-59).
+ * session (AS-59). Another account's session is ended, never carried over: its client
+ * authorizations name that account's grants (oidc-provider refuses a grant of another account
+ * with a 500), and ending it revokes nothing (a session change is not a disconnect).
  */
 export async function startSession(provider: Provider, raw: Raw, issuer: string, accountId: string): Promise<void> {
   const ctx = provider.createContext(raw.req, raw.res);
-  const session = await sessionOf(provider, ctx);
+  let session = await sessionOf(provider, ctx);
+  if (session.accountId && session.accountId !== accountId) {
+    await session.destroy();
+    session = new provider.Session() as SessionModel;
+  }
   if (!session.new) session.resetIdentifier();
   session.loginAccount({ accountId, transient: false });
   await session.save(SESSION_TTL_SECONDS);

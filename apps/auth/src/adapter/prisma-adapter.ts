@@ -1,6 +1,8 @@
 import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 
+import { REFRESH_REPLAY_MODEL } from '../provider/refresh-grace.js';
+
 /** Seconds on oidc-provider's clock (epoch seconds), which `consumed` is expressed in. */
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
@@ -41,6 +43,9 @@ const UPSERT = {
          ON CONFLICT ("model", "id") DO UPDATE SET "payload" = EXCLUDED."payload", "grantId" = EXCLUDED."grantId",
            "userCode" = EXCLUDED."userCode", "uid" = EXCLUDED."uid", "expiresAt" = EXCLUDED."expiresAt"`,
 };
+
+/** Models whose rows revokeByGrantId on `model` removes. */
+const revokedWith = (model: string): string[] => (model === 'RefreshToken' ? [model, REFRESH_REPLAY_MODEL] : [model]);
 
 /**
  * oidc-provider's storage contract (its example/my_adapter.js) over the OidcPayload table, one
@@ -84,7 +89,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
             model,
             id,
             JSON.stringify(payload),
-            // A Grant is its own grant: revokeByGrantId then removes it with its tokens.
+            // A Grant is its own grant, so a removal of everything under a grant id (admin CLI) takes it too.
             payload.grantId ?? (model === 'Grant' ? id : null),
             payload.userCode ?? null,
             payload.uid ?? null,
@@ -113,10 +118,15 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
         await prisma.oidcPayload.deleteMany({ where: { model, id } });
       },
 
-      /** Every artefact of the grant goes, whatever model this adapter instance serves. */
+      /**
+       * This model's artefacts of the grant, and nothing of another model (oidc-provider's adapter
+       * contract): its revoke helper calls this per token model and destroys the Grant itself only
+       * when `revokeGrantPolicy` says so, and an Interaction in flight under the grant (which
+       * carries its id) is not a token. A refresh token's stored rotation replies go with it.
+       */
       async revokeByGrantId(grantId) {
         if (hasNul(grantId)) return;
-        await prisma.oidcPayload.deleteMany({ where: { grantId } });
+        await prisma.oidcPayload.deleteMany({ where: { grantId, model: { in: revokedWith(model) } } });
       },
     };
   };

@@ -11,6 +11,7 @@ import { errorPage } from '../views/error-page.js';
 import { pageHeaders } from '../views/layout.js';
 import { clientMetadataValidator, CLIENT_METADATA_CHECKED, supportedScopes } from './client-metadata.js';
 import { scopeStoodIn } from './id-token-hint-scope.js';
+import { loadExistingGrant } from './load-existing-grant.js';
 import { createProviderFetch, type DevFetch } from './provider-fetch.js';
 
 export type ProviderDeps = {
@@ -120,18 +121,9 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     fetch: createProviderFetch(config.cimdDevAllow, deps.devFetch),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A scope this account already granted the client is not asked again, in any browser and
-    // after sign-out (the default only looks in the current session); a new scope still is.
-    loadExistingGrant: async (ctx) => {
-      const { provider, session, client } = ctx.oidc;
-      const result = ctx.oidc.result as { consent?: { grantId?: string } } | undefined;
-      for (const grantId of [result?.consent?.grantId, client ? session?.grantIdFor(client.clientId) : undefined]) {
-        const grant = grantId ? await provider.Grant.find(grantId) : undefined;
-        if (grant) return grant;
-      }
-      if (!session?.accountId || !client || !deps.findAccountGrant) return undefined;
-      const grantId = await deps.findAccountGrant(session.accountId, client.clientId);
-      return grantId ? provider.Grant.find(grantId) : undefined;
-    },
+    // after sign-out (the default only looks in the current session); a new scope still is. Its
+    // grant then outlives this session: signing in as someone else here is not a disconnect.
+    loadExistingGrant: loadExistingGrant(deps.findAccountGrant),
     renderError: async (ctx, out) => {
       ctx.set(pageHeaders(config.branding));
       ctx.body = errorPage({ branding: config.branding, error: out.error, description: out.error_description });

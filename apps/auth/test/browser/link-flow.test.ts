@@ -175,4 +175,42 @@ describeInBrowser('linking an app in a real browser (Chromium)', () => {
     expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(otherId);
     await context.close();
   });
+
+  it("prompt=login as another user where one is signed in: that user's flow completes, the first user's app stays connected", async () => {
+    const client = await chatgptClient(server.issuer, RESOURCE);
+    // The first user connected ChatGPT in another browser (its refresh token lives there) ...
+    const elsewhere = await loopbackContext(browser);
+    const firstPage = await elsewhere.context.newPage();
+    const first = await client.authorization('files:read');
+    await firstPage.goto(first.url.href);
+    await signIn(firstPage, EMAIL, PASSWORD);
+    await firstPage.getByRole('button', { name: 'Allow' }).click();
+    const firstTokens = await redeem(server.issuer, first, await capturedRedirect(firstPage, elsewhere.redirects), RESOURCE);
+    await elsewhere.context.close();
+
+    // ... and is signed in here, on the account page.
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.issuer}/account`);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+
+    const pending = await client.authorization('files:read');
+    pending.url.searchParams.set('prompt', 'login');
+    await page.goto(pending.url.href);
+    await signIn(page, OTHER_EMAIL, PASSWORD);
+    // oidc-provider ends the first session on the way (a self-submitting form), then asks the
+    // other user's own consent for the same request.
+    await page.getByText(`Signed in as ${OTHER_EMAIL}`).waitFor();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const redirect = await capturedRedirect(page, redirects);
+    expect(redirect.searchParams.get('state')).toBe(pending.state);
+    const tokens = await redeem(server.issuer, pending, redirect, RESOURCE);
+    const otherId = (await db.prisma.user.findUniqueOrThrow({ where: { email: OTHER_EMAIL } })).id;
+    expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(otherId);
+
+    const refreshed = await tokenRequest(server.issuer, { grant_type: 'refresh_token', refresh_token: String(firstTokens.body.refresh_token), client_id: client.clientId });
+    expect(refreshed.status).toBe(200);
+    await context.close();
+  });
 });

@@ -38,15 +38,23 @@ export class TestBrowser {
     };
   }
 
-  /** Follows redirects within our origin; stops at a page or at a redirect leaving it. */
+  /**
+   * Follows redirects within our origin, and submits oidc-provider's self-submitting forms posting
+   * to it (as a browser running their script does); stops at a page or at a redirect leaving it.
+   */
   async follow(url: string, init: Parameters<TestBrowser['request']>[1] = {}): Promise<PageResult> {
     let result = await this.request(url, init);
-    for (let hops = 0; result.location && result.status >= 300 && result.status < 400; hops += 1) {
+    for (let hops = 0; ; hops += 1) {
       if (hops > 10) throw new Error('redirect loop');
-      if (new URL(result.location).origin !== this.origin) return result;
-      result = await this.request(result.location);
+      const autoSubmit = result.status === 200 ? selfSubmittingForm(result.body) : undefined;
+      if (autoSubmit && new URL(autoSubmit.action, result.url).origin === this.origin) {
+        result = await this.request(autoSubmit.action, { form: autoSubmit.fields });
+      } else if (result.location && result.status >= 300 && result.status < 400 && new URL(result.location).origin === this.origin) {
+        result = await this.request(result.location);
+      } else {
+        return result;
+      }
     }
-    return result;
   }
 
   private cookiesFor(url: URL): string {
@@ -80,4 +88,21 @@ export function csrfFrom(html: string): string {
 
 export function formActions(html: string): string[] {
   return [...html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+/** oidc-provider's htmlSafe escapes, undone. */
+const decodeEntities = (text: string) =>
+  text.replace(/&(amp|quot|lt|gt|#39);/g, (_match, name: string) => ({ amp: '&', quot: '"', lt: '<', gt: '>', '#39': "'" })[name] ?? '');
+
+/**
+ * oidc-provider's form_post page (response_modes/form_post.js): one form of hidden fields that its
+ * script submits on load. Used for its logout step when another account signs in, and for
+ * response_mode=form_post (whose action is the client's, so `follow` stops there).
+ */
+export function selfSubmittingForm(html: string): { action: string; fields: Record<string, string> } | undefined {
+  if (!html.includes('document.forms[0].submit()')) return undefined;
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) return undefined;
+  const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)].map((m) => [decodeEntities(m[1]!), decodeEntities(m[2]!)]));
+  return { action: decodeEntities(action), fields };
 }
