@@ -55,7 +55,8 @@ export type GrantOwner = { clientId: string } | { accountId: string };
 
 /**
  * Deletes the matching grants with every artefact issued under them (codes, refresh tokens,
- * interactions), as oidc-provider's revokeByGrantId does; returns how many grants went. Access
+ * interactions): what oidc-provider removes when it revokes a grant, each model's revokeByGrantId
+ * and then the Grant itself (Grant rows carry their own id as grantId). Returns the grant ids. Access
  * tokens already issued are JWTs: they carry the grant id (`gid`) for resource servers that check,
  * and otherwise expire within ACCESS_TOKEN_TTL_SECONDS.
  */
