@@ -35,7 +35,7 @@ export const FULL: Mode = {
 export const QUICK: Mode = {
   quick: true,
   loadSeconds: 2,
-  warmupSeconds: 0.5,
+  warmupSeconds: 1,
   connections: 50,
   refreshConnections: 8,
   flowSamples: 8,

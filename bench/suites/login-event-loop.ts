@@ -57,9 +57,10 @@ export async function runLoginEventLoop(ctx: BenchContext): Promise<void> {
     value: stats.eventLoopDelayMs.p99,
     unit: 'ms',
     against: [{ baseline: 'one argon2id verify', value: hashMs }],
-    // Hashing on the loop would hold it for every sign-in in turn (about logins × one verify); on
-    // the thread pool the loop only shares the core with the hashing threads.
-    bars: [atMost('p99 ≤ 1/4 of inline hashing', stats.eventLoopDelayMs.p99, (logins.length * hashMs) / 4)],
+    // Hashing on the loop would hold it for every sign-in in turn (about logins × one verify, in
+    // the note); on the thread pool the loop only shares the core with the hashing threads, so
+    // other requests see at most a short hiccup.
+    bars: [atMost('p99 ≤ 50 ms', stats.eventLoopDelayMs.p99, 50)],
     note:
       `${logins.length} concurrent sign-ins in ${elapsedMs.toFixed(0)} ms (${((logins.length / elapsedMs) * 1000).toFixed(1)}/s); ` +
       `loop delay max ${stats.eventLoopDelayMs.max.toFixed(1)} ms; inline hashing would delay it ~${(logins.length * hashMs).toFixed(0)} ms`,
