@@ -86,7 +86,8 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         // Responses from the client answer requests this server never sends: accepted, ignored.
         return reply.code(202).send();
       }
-      if (!isInitializeRequest(message)) assertProtocolVersion(request);
+      // Method first: a failed zod parse builds an issue list, and every tools/call would pay for it.
+      if (!(message.method === 'initialize' && isInitializeRequest(message))) assertProtocolVersion(request);
       if (config.requireAuth && message.method === 'tools/call') {
         // Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1).
         const entry = deps.tools.get(String(message.params?.['name']));
