@@ -104,3 +104,5 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
   return createDatabase(undefined);
 }
+
+export { startOutagePostgres, type OutagePostgres } from './outage-postgres.js';

@@ -3,15 +3,9 @@
  * this test owns (embedded, on a fixed port) is stopped under the running auth app mid-flow and
  * started again on the same port. The app is never restarted.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
-import { migrate } from '@omnichat/db';
+import { startOutagePostgres, type OutagePostgres } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startEmbeddedPostgres, type RunningPostgres } from '../../../../packages/db/src/embedded-postgres.js';
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
 import { authorizeInBrowser } from '../helpers/flow.js';
@@ -24,30 +18,11 @@ const USER = { email: 'outage@example.com', password: 'a long and unguessable pa
 /** Internals that must never reach a client: stack frames, file paths, driver and ORM names. */
 const INTERNALS = /\bat [\w.<>]+ \(|\.[cm]?[jt]s:\d+|node_modules|ECONNREFUSED|prisma|postgres|\bpg\b/i;
 
-let dir: string;
-let port: number;
-let postgres: RunningPostgres;
+let postgres: OutagePostgres;
 let auth: RunningAuthServer;
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
-
-const startPostgres = () => startEmbeddedPostgres({ dir, port, database: 'auth_faults' });
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'auth-db-faults-'));
-  port = await freePort();
-  postgres = await startPostgres();
-  await migrate(postgres.url);
+  postgres = await startOutagePostgres('auth_faults');
   // The app's own pool, made by createPrismaClient with its default timeouts.
   auth = await startAuthServer({ databaseUrl: postgres.url, resourceUrl: RESOURCE });
   await createUser(auth.prisma, USER.email, USER.password);
@@ -55,51 +30,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await auth?.close();
-  await postgres?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await postgres?.close();
 });
-
-/**
- * Postgres "fast shutdown" (SIGINT to the postmaster): every session is cut at once, as in an
- * outage, without the embedded helper's grace period for other sessions (our own pool).
- */
-async function stopPostgresNow(): Promise<void> {
-  const pid = await postmasterPid();
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('Postgres did not stop');
-}
-
-async function postmasterPid(): Promise<number> {
-  return Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-}
-
-/**
- * SIGSTOP to the postmaster and every backend: the port still accepts TCP connections (the kernel
- * completes the handshake) but nothing answers, as with a hung host or a cut network path.
- */
-async function freezePostgres(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
-  const postmaster = await postmasterPid();
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((pid) => pid > 0);
-  for (const pid of signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster]) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // A backend that exited meanwhile.
-    }
-  }
-}
 
 type Probe = { status: number; contentType: string; body: string; ms: number };
 
@@ -160,7 +92,7 @@ describe('Postgres stopped under the running auth app, then started again', () =
     const signedIn = new TestBrowser(base);
     await authorizeInBrowser(signedIn, authz(base, clientId, await pkce(), RESOURCE), USER);
 
-    await stopPostgresNow();
+    await postgres.stopNow();
 
     // Served from memory: metadata, keys and liveness stay up.
     for (const url of [`${base}/.well-known/openid-configuration`, `${base}/.well-known/oauth-authorization-server`, `${base}/jwks`, `${base}/healthz`]) {
@@ -206,7 +138,7 @@ describe('Postgres stopped under the running auth app, then started again', () =
       if (result.status >= 500) expectServerErrorPage(result, url);
     }
 
-    postgres = await startPostgres();
+    await postgres.restart();
 
     // Same process, same pool: ready again, and every half-done thing completes exactly once.
     expect((await probe(`${base}/readyz`)).status).toBe(200);
@@ -238,10 +170,10 @@ describe('Postgres stopped under the running auth app, then started again', () =
     const traffic = (async () => {
       while (!stopped || flapped.length < 9) flapped.push(...(await Promise.all([redeem(), redeem(), redeem()])));
     })();
-    await stopPostgresNow();
+    await postgres.stopNow();
     stopped = true;
     await traffic;
-    postgres = await startPostgres();
+    await postgres.restart();
     const after = await Promise.all(Array.from({ length: 10 }, () => redeem()));
 
     const all = [...flapped, ...after];
@@ -263,7 +195,7 @@ describe('Postgres stopped under the running auth app, then started again', () =
       // rate-limit store's own 1 s cap once, with scheduling slack.
       const boundMs = 4_000;
 
-      await freezePostgres('SIGSTOP');
+      await postgres.freeze();
       try {
         const results = await Promise.all([
           probe(`${base}/readyz`, {}, boundMs),
@@ -282,7 +214,7 @@ describe('Postgres stopped under the running auth app, then started again', () =
         }
         expectServerErrorPage({ ...authorization!, ms: 0 }, '/auth');
       } finally {
-        await freezePostgres('SIGCONT');
+        await postgres.thaw();
       }
 
       expect((await probe(`${base}/readyz`)).status).toBe(200);
@@ -366,9 +298,9 @@ describe('Postgres stopped under the running auth app, then started again', () =
       for (let i = 0; i < 3; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 700));
         const downAt = performance.now();
-        await stopPostgresNow();
+        await postgres.stopNow();
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        postgres = await startPostgres();
+        await postgres.restart();
         restarts.push({ downAt, upAt: performance.now() });
       }
       await new Promise((resolve) => setTimeout(resolve, 1_500));

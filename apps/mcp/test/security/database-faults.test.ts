@@ -3,14 +3,9 @@
  * owns (embedded, on a fixed port) is stopped under the running MCP app and started again.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { migrate } from '@omnichat/db';
+import { startOutagePostgres, type OutagePostgres } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../../../packages/db/src/embedded-postgres.js';
 import { createLiveGrant, TEST_ISSUER } from '../helpers/fixtures.js';
-import { freePort } from '../helpers/free-port.js';
 import { postMcp, rpc } from '../helpers/mcp-http.js';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 import { createTestKey, localKeySet, mintAccessToken, type TestKey } from '../helpers/test-keys.js';
@@ -18,20 +13,13 @@ import { createTestKey, localKeySet, mintAccessToken, type TestKey } from '../he
 /** What "fast" means here: far below any client timeout, well above a refused connect. */
 const FAST_MS = 3_000;
 
-let dir: string;
-let port: number;
-let postgres: RunningPostgres;
+let postgres: OutagePostgres;
 let mcp: RunningMcpServer;
 let key: TestKey;
 let userId: string;
 
-const startPostgres = () => startEmbeddedPostgres({ dir, port, database: 'mcp_faults' });
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'mcp-db-faults-'));
-  port = await freePort();
-  postgres = await startPostgres();
-  await migrate(postgres.url);
+  postgres = await startOutagePostgres('mcp_faults');
   key = await createTestKey();
   // Tight bounds from the URL (packages/db honours connect_timeout and statement_timeout there), so
   // a silent server is given up on in about 2 s instead of the production 5 s / 11 s.
@@ -45,41 +33,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mcp?.close();
-  await postgres?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await postgres?.close();
 });
-
-/**
- * Postgres "fast shutdown" (SIGINT to the postmaster): every session is cut at once, as in an
- * outage, without the embedded helper's grace period for other sessions (our own pool).
- */
-async function stopPostgresNow(): Promise<void> {
-  const pid = Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('Postgres did not stop');
-}
-
-/** The postmaster and every backend it forked, from /proc (the backends do the answering). */
-async function clusterPids(): Promise<number[]> {
-  const postmaster = Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  const children: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === postmaster) children.push(Number(entry));
-  }
-  return [postmaster, ...children];
-}
 
 async function token(options: { email?: string } = {}) {
   return mintAccessToken(key, {
@@ -118,7 +73,7 @@ describe('Postgres stopped under the running MCP app, then started again', () =>
     // Minted while the database is up (its Grant row exists), first presented while it is down.
     const unseen = await token({ email: 'unseen@example.com' });
 
-    await stopPostgresNow();
+    await postgres.stopNow();
 
     // Tools that need the database: a clean tool error, fast, no internals.
     for (const [name, args] of [
@@ -145,7 +100,7 @@ describe('Postgres stopped under the running MCP app, then started again', () =>
     expect(ready.ms).toBeLessThan(FAST_MS);
     expect((await fetch(`${mcp.origin}/healthz`)).status).toBe(200);
 
-    postgres = await startPostgres();
+    await postgres.restart();
 
     // Same process, same pool: the next calls reach the database again.
     expect((await fetch(`${mcp.origin}/readyz`)).status).toBe(200);
@@ -160,8 +115,7 @@ describe('Postgres that stops answering (every process SIGSTOPped: TCP accepts, 
   it('REL-2 tool calls give up within the connect/statement bounds with the clean error, and recover on SIGCONT', async () => {
     const known = await token({ email: 'hung@example.com' });
     expect((await call('private_files_write', { path: 'hung.txt', content: 'before' }, known)).body.result.isError).toBeUndefined();
-    const pids = await clusterPids();
-    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    await postgres.freeze();
     try {
       for (const [name, args] of [
         ['private_files_read', { path: 'hung.txt' }],
@@ -177,7 +131,7 @@ describe('Postgres that stops answering (every process SIGSTOPped: TCP accepts, 
       expect(value.body.result.isError).toBeUndefined();
       expect(ms).toBeLessThan(FAST_MS);
     } finally {
-      for (const pid of pids) process.kill(pid, 'SIGCONT');
+      await postgres.thaw();
     }
     const read = await call('private_files_read', { path: 'hung.txt' }, known);
     expect(read.body.result.content[0].text).toBe('before');
