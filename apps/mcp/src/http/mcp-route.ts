@@ -5,6 +5,8 @@ import {
   isJSONRPCRequest,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { extractBearerToken } from '../auth/bearer-token.js';
@@ -49,22 +51,27 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  app.addHook('onRequest', async (request) => {
+  // DNS-rebinding defence first on every route of this context. One onRequest hook per route
+  // (folded into the authenticate hook for POST) rather than a hook each: every hook is a
+  // promise and a trip through Fastify's hook runner on the hot path.
+  const assertAllowedOrigin = (request: FastifyRequest): void => {
     const refusal = checkRequestOrigin(request.headers, allowed);
     if (refusal) throw new JsonRpcHttpError(403, -32000, `Forbidden: ${refusal}`);
-  });
+  };
 
   const methodNotAllowed = async () => {
     throw new JsonRpcHttpError(405, -32000, 'Method not allowed: this stateless server accepts POST only', { allow: 'POST' });
   };
-  app.get(path, methodNotAllowed);
-  app.delete(path, methodNotAllowed);
+  const originOnly = { onRequest: async (request: FastifyRequest) => assertAllowedOrigin(request) };
+  app.get(path, originOnly, methodNotAllowed);
+  app.delete(path, originOnly, methodNotAllowed);
 
   // Everything that touches tools sits behind the authenticate hook of this encapsulated context.
   await app.register(async (authenticated) => {
     authenticated.decorateRequest('principal', null);
     authenticated.decorateRequest('bearerToken', null);
     authenticated.addHook('onRequest', async (request) => {
+      assertAllowedOrigin(request);
       const token = extractBearerToken(request.headers.authorization, request.query as Record<string, unknown>);
       if (token === null) {
         if (config.requireAuth) throw new AuthenticationRequiredError(RESOURCE_SCOPES);
@@ -81,20 +88,21 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         ? { authInfo: authInfoFor(request.bearerToken, request.principal) }
         : {};
 
-      if (!isJSONRPCRequest(message)) {
-        if (isJSONRPCNotification(message)) deps.transport.notify(message, extra);
+      if (message.kind !== 'request') {
+        if (message.kind === 'notification') deps.transport.notify(message.notification, extra);
         // Responses from the client answer requests this server never sends: accepted, ignored.
         return reply.code(202).send();
       }
+      const { request: rpc } = message;
       // Method first: a failed zod parse builds an issue list, and every tools/call would pay for it.
-      if (!(message.method === 'initialize' && isInitializeRequest(message))) assertProtocolVersion(request);
-      if (config.requireAuth && message.method === 'tools/call') {
+      if (!(rpc.method === 'initialize' && isInitializeRequest(rpc))) assertProtocolVersion(request);
+      if (config.requireAuth && rpc.method === 'tools/call') {
         // Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1).
-        const entry = deps.tools.get(String(message.params?.['name']));
+        const entry = deps.tools.get(String(rpc.params?.['name']));
         const denied = entry ? checkToolAccess(entry.access, request.principal) : null;
         if (denied) throw denied;
       }
-      const response = await deps.transport.dispatch(message, extra);
+      const response = await deps.transport.dispatch(rpc, extra);
       return reply.type('application/json').send(response);
     });
   });
@@ -119,11 +127,20 @@ function assertProtocolVersion(request: FastifyRequest): void {
   }
 }
 
-function parseSingleMessage(body: unknown) {
+type ParsedMessage =
+  | { kind: 'request'; request: JSONRPCRequest }
+  | { kind: 'notification'; notification: JSONRPCNotification }
+  | { kind: 'response' };
+
+function parseSingleMessage(body: unknown): ParsedMessage {
   // Batches were removed in MCP 2025-06-18; the SDK still accepts them, and one request per
   // message keeps per-call scope checks simple (SECURITY-CASES RS-18, RS-19).
   if (Array.isArray(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+  // Requests are nearly all the traffic: the SDK's own request guard alone (the first member of
+  // JSONRPCMessageSchema, strict, so the body IS the parsed value) instead of the whole union
+  // parse followed by the same guard again.
+  if (isJSONRPCRequest(body)) return { kind: 'request', request: body };
   const parsed = JSONRPCMessageSchema.safeParse(body);
   if (!parsed.success) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
-  return parsed.data;
+  return isJSONRPCNotification(parsed.data) ? { kind: 'notification', notification: parsed.data } : { kind: 'response' };
 }
