@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   isInitializeRequest,
   isJSONRPCNotification,
@@ -18,6 +18,7 @@ import { authInfoFor } from '../mcp/principal-info.js';
 import type { RequestScopedTransport } from '../mcp/request-transport.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
 import type { ToolRegistration } from '../tools/registry.js';
+import { createCorsResponseHeaders } from './cors-headers.js';
 import { JsonRpcHttpError } from './json-rpc-http-error.js';
 import { checkRequestOrigin } from './request-origin.js';
 
@@ -45,6 +46,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   const { config } = deps;
   const path = new URL(config.resourceUrl).pathname;
   const allowed = { hosts: config.allowedHosts, origins: config.allowedOrigins };
+  const corsResponseHeaders = createCorsResponseHeaders(config.corsOrigins);
 
   // JSON only: Fastify's default text/plain parser would hand strings to the JSON-RPC layer
   // (Streamable HTTP: POST bodies are application/json; anything else is 415).
@@ -62,7 +64,12 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   const methodNotAllowed = async () => {
     throw new JsonRpcHttpError(405, -32000, 'Method not allowed: this stateless server accepts POST only', { allow: 'POST' });
   };
-  const originOnly = { onRequest: async (request: FastifyRequest) => assertAllowedOrigin(request) };
+  const originOnly = {
+    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+      corsResponseHeaders(request, reply);
+      assertAllowedOrigin(request);
+    },
+  };
   app.get(path, originOnly, methodNotAllowed);
   app.delete(path, originOnly, methodNotAllowed);
 
@@ -70,7 +77,9 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   await app.register(async (authenticated) => {
     authenticated.decorateRequest('principal', null);
     authenticated.decorateRequest('bearerToken', null);
-    authenticated.addHook('onRequest', async (request) => {
+    authenticated.addHook('onRequest', async (request, reply) => {
+      // Before anything can refuse: a browser must be able to read a 401's challenge.
+      corsResponseHeaders(request, reply);
       assertAllowedOrigin(request);
       const token = extractBearerToken(request.headers.authorization, request.query as Record<string, unknown>);
       if (token === null) {
