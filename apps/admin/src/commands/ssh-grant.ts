@@ -1,6 +1,5 @@
-import { EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
-import { findUserByEmail } from '../find-user.js';
-import { findSshHost, sshAudit } from './ssh-support.js';
+import { EXIT, type AdminCommand } from '../command.js';
+import { findUserAndSshHost, sshAudit } from './ssh-support.js';
 
 export const sshGrant: AdminCommand = {
   name: 'ssh:grant',
@@ -8,11 +7,7 @@ export const sshGrant: AdminCommand = {
   usage: 'pnpm admin ssh:grant --user <email> --host <name> [--json]',
   options: { user: { type: 'string' }, host: { type: 'string' } },
   async run(args, ctx) {
-    const email = stringOption(args, 'user');
-    const name = stringOption(args, 'host');
-    if (!email || !name) throw new UsageError('--user and --host are both required');
-    const user = await findUserByEmail(ctx.prisma, email);
-    const host = await findSshHost(ctx.prisma, name);
+    const { user, host } = await findUserAndSshHost(ctx.prisma, args);
     const existing = await ctx.prisma.sshGrant.findUnique({ where: { userId_hostId: { userId: user.id, hostId: host.id } } });
     if (!existing) {
       await ctx.prisma.sshGrant.upsert({

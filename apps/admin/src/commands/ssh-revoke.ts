@@ -1,6 +1,5 @@
-import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
-import { findUserByEmail } from '../find-user.js';
-import { findSshHost, sshAudit } from './ssh-support.js';
+import { CommandError, EXIT, type AdminCommand } from '../command.js';
+import { findUserAndSshHost, sshAudit } from './ssh-support.js';
 
 export const sshRevoke: AdminCommand = {
   name: 'ssh:revoke',
@@ -8,11 +7,7 @@ export const sshRevoke: AdminCommand = {
   usage: 'pnpm admin ssh:revoke --user <email> --host <name> [--json]',
   options: { user: { type: 'string' }, host: { type: 'string' } },
   async run(args, ctx) {
-    const email = stringOption(args, 'user');
-    const name = stringOption(args, 'host');
-    if (!email || !name) throw new UsageError('--user and --host are both required');
-    const user = await findUserByEmail(ctx.prisma, email);
-    const host = await findSshHost(ctx.prisma, name);
+    const { user, host } = await findUserAndSshHost(ctx.prisma, args);
     const { count } = await ctx.prisma.sshGrant.deleteMany({ where: { userId: user.id, hostId: host.id } });
     if (count === 0) throw new CommandError(`${user.email} has no grant on ${host.name}`);
     sshAudit(ctx.log, { event: 'ssh.revoked', host: host.name, accountId: user.id });

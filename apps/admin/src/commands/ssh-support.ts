@@ -1,9 +1,10 @@
 // What the ssh:* admin commands share: the MCP app's configuration (it opens the keys these
 // commands seal) and lookups that refuse with one clear line.
 import { loadMcpConfig, type McpConfig } from '@omnichat/mcp';
-import type { PrismaClient, SshHost } from '@omnichat/db';
+import type { PrismaClient, SshHost, User } from '@omnichat/db';
 
-import { CommandError } from '../command.js';
+import { CommandError, UsageError, stringOption, type CommandArgs } from '../command.js';
+import { findUserByEmail } from '../find-user.js';
 
 /**
  * The MCP app's configuration from the same environment it gets: ssh:host:add must seal with the
@@ -21,6 +22,14 @@ export async function findSshHost(prisma: PrismaClient, name: string): Promise<S
   const host = await prisma.sshHost.findUnique({ where: { name } });
   if (!host) throw new CommandError(`no approved SSH host named "${name}" (pnpm admin ssh:host:list shows them)`);
   return host;
+}
+
+/** The `--user <email> --host <name>` pair of ssh:grant and ssh:revoke, both looked up. */
+export async function findUserAndSshHost(prisma: PrismaClient, args: CommandArgs): Promise<{ user: User; host: SshHost }> {
+  const email = stringOption(args, 'user');
+  const name = stringOption(args, 'host');
+  if (!email || !name) throw new UsageError('--user and --host are both required');
+  return { user: await findUserByEmail(prisma, email), host: await findSshHost(prisma, name) };
 }
 
 /** A host as commands print it: never the sealed key. */
