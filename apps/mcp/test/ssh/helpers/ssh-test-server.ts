@@ -89,7 +89,12 @@ export async function startTestSshServer(options: TestSshServerOptions): Promise
           child = spawn('sh', ['-c', info.command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
           live.add(child);
           const spawned = child;
+          // The process ending ('exit') is what tests wait for; its stdio closing ('close') is when
+          // all its output has been forwarded and the channel can report the exit status.
           const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+            spawned.on('exit', (code, signal) => resolve({ code, signal }));
+          });
+          const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
             spawned.on('close', (code, signal) => {
               live.delete(spawned);
               resolve({ code, signal });
@@ -102,8 +107,14 @@ export async function startTestSshServer(options: TestSshServerOptions): Promise
           spawned.stdout?.on('error', () => {});
           stream.on('error', () => {});
           stream.stderr.on('error', () => {});
-          stream.on('close', kill);
-          void exited.then(({ code, signal }) => {
+          stream.on('close', () => {
+            kill();
+            // The channel is gone, so pipe() has unpiped and paused the child's stdio with data still
+            // buffered: drain it, or the pipes never end and 'close' (hence `exited`) never fires.
+            spawned.stdout?.resume();
+            spawned.stderr?.resume();
+          });
+          void closed.then(({ code, signal }) => {
             if (stream.destroyed) return;
             if (signal) stream.exit(signal.replace(/^SIG/, ''), false, '');
             else stream.exit(code ?? 0);
