@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every service (postgres aside): migrate, auth, mcp and the admin CLI differ only in
-# their command (docker-compose.yml). TypeScript runs through tsx, as in development: no build step.
+# their command (docker-compose.yml). The two servers run their bundles (`pnpm build`, scripts/
+# bundle.ts) on plain node: no transpiler in a serving process. The one-shot CLIs (migrate, admin)
+# run their TypeScript through tsx, as in development.
 
 # Node 22 LTS: oidc-provider 9 supports only LTS releases >= 22.
 ARG NODE_IMAGE=node:22-bookworm-slim
@@ -18,6 +20,7 @@ COPY . .
 # Exactly the locked versions, offline from the store just fetched; the postinstall generates the
 # Prisma client (packages/db/scripts/generate.mjs needs no engine download).
 RUN pnpm install --frozen-lockfile --offline
+RUN pnpm build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -28,4 +31,4 @@ USER node
 # Nothing is downloaded at run time: dependencies, the Prisma client and the migrations are all in
 # the image, and DATABASE_URL points at the postgres service (the embedded Postgres is never used).
 EXPOSE 4000 3000
-CMD ["node", "--import", "tsx", "apps/auth/src/server.ts"]
+CMD ["node", "apps/auth/dist/server.mjs"]

@@ -1,15 +1,13 @@
 // `pnpm start`: the whole stack in one process for a laptop — Postgres (embedded under .data/ when
 // DATABASE_URL is unset), migrations, the optional admin seed, then the auth and MCP apps.
 // Production runs each app on its own (apps/*/src/server.ts, docker-compose.yml).
-import { setFlagsFromString } from 'node:v8';
+import { tuneHeapForServer } from '@omnichat/lifecycle';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
 
-// Under sustained load V8 lets the heap grow to ~4× the live set (~160 MB here) to collect less
-// often; favouring size caps that at ~2× for a few % of CPU (bench/: memory.*.rss_peak). Process-
-// wide, so it is set here, where the process starts, before any load.
-setFlagsFromString('--optimize-for-size');
+// Heap sizing for a long-running server (memory under sustained load).
+tuneHeapForServer();
 
 const database = await resolveDatabase(process.env);
 await migrate(database.url);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunnerMessage, ServerMessage, ServerStats } from '../servers/server-ipc.js';
+import { bundle } from '../../scripts/bundle.js';
 import type { LoadRequest, LoadResult } from './load-protocol.js';
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,8 +35,9 @@ export function choosePinning(): Pinning {
   return { pinned: true, serverCore: '0', loadCore, description: `server pinned to core 0 (taskset -c 0), load generator and runner on core ${loadCore}` };
 }
 
+/** Runs a .ts file through tsx, a bundle (.mjs) on plain node. */
 function nodeCommand(pinning: Pinning, core: string, args: string[]): [string, string[]] {
-  const node = [process.execPath, '--import', 'tsx', ...args];
+  const node = args[0]?.endsWith('.ts') ? [process.execPath, '--import', 'tsx', ...args] : [process.execPath, ...args];
   return pinning.pinned ? ['taskset', ['-c', core, ...node]] : [node[0] as string, node.slice(1)];
 }
 
@@ -60,19 +62,31 @@ export type ServerHandle = {
   stop(): Promise<void>;
 };
 
+const SERVER_ENTRIES = ['auth-app', 'mcp-app', 'fastify-bare', 'sdk-stateless'] as const;
+export type ServerEntry = (typeof SERVER_ENTRIES)[number];
+const bundled = (entry: ServerEntry) => path.join(BENCH_DIR, 'dist', `${entry}.mjs`);
+
 /**
- * Starts bench/servers/<entry> on the server core and waits for it to listen. BENCH_CPU_PROF=1
+ * Every server under test runs as production runs its apps: bundled by scripts/bundle.ts, on plain
+ * node (no transpiler in the measured process, whose memory and start-up it would inflate).
+ */
+export async function bundleServers(): Promise<void> {
+  await bundle(SERVER_ENTRIES.map((entry) => ({ entry: path.join(BENCH_DIR, 'servers', `${entry}.ts`), outfile: bundled(entry) })));
+}
+
+/**
+ * Starts the bundle of bench/servers/<entry>.ts (see bundleServers) on the server core and waits for it to listen. BENCH_CPU_PROF=1
  * writes a V8 CPU profile per server into bench/results/profiles/ when it stops.
  */
 export async function startServer(
   pinning: Pinning,
   name: string,
-  entry: string,
+  entry: ServerEntry,
   env: Record<string, string>,
   port?: number,
 ): Promise<ServerHandle> {
   const chosenPort = port ?? (await freePort());
-  const [command, args] = nodeCommand(pinning, pinning.serverCore, [path.join(BENCH_DIR, 'servers', entry)]);
+  const [command, args] = nodeCommand(pinning, pinning.serverCore, [bundled(entry)]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, BENCH_PORT: String(chosenPort) },

@@ -3,7 +3,7 @@ import { createPrismaClient, hashPassword, type PrismaClient } from '@omnichat/d
 import { BENCH_FILE_PATH } from './context.js';
 import type { BenchDatabase } from './database.js';
 import type { FlowUser } from './oauth-flow.js';
-import { freePort, startServer, type Pinning, type ServerHandle } from './processes.js';
+import { bundleServers, freePort, startServer, type Pinning, type ServerHandle } from './processes.js';
 
 /** Bench-only secret for the signing keys of a throwaway database. */
 const BENCH_KEY_ENCRYPTION_SECRET = 'bench-only-key-encryption-secret-0123456789';
@@ -31,6 +31,7 @@ export async function createUsers(prisma: PrismaClient, count: number): Promise<
 }
 
 export async function startServers(pinning: Pinning, database: BenchDatabase): Promise<Servers> {
+  await bundleServers();
   const mcpPort = await freePort();
   const resourceUrl = `http://127.0.0.1:${mcpPort}/mcp`;
   // Production defaults except: warn-level logs (info logs two lines per request; no server in
@@ -45,12 +46,12 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   };
   const authEnv = { ...common, ...limits, KEY_ENCRYPTION_SECRET: BENCH_KEY_ENCRYPTION_SECRET, ACCESS_TOKEN_TTL_SECONDS: '3600' };
   // The first auth app creates the signing key both share.
-  const auth = await startServer(pinning, 'auth', 'auth-app.ts', { ...authEnv, BENCH_ADAPTER: 'prisma' });
+  const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'prisma' });
   const [authMemory, mcp, bareFastify, sdkStateless] = await Promise.all([
-    startServer(pinning, 'auth-memory', 'auth-app.ts', { ...authEnv, BENCH_ADAPTER: 'memory' }),
-    startServer(pinning, 'mcp', 'mcp-app.ts', { ...common, ISSUER: auth.url }, mcpPort),
-    startServer(pinning, 'baseline-a-fastify', 'fastify-bare.ts', {}),
-    startServer(pinning, 'baseline-b-sdk', 'sdk-stateless.ts', { ...common, ISSUER: auth.url }, undefined),
+    startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'memory' }),
+    startServer(pinning, 'mcp', 'mcp-app', { ...common, ISSUER: auth.url }, mcpPort),
+    startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
+    startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
   ]);
   return { auth, authMemory, mcp, bareFastify, sdkStateless, resourceUrl, all: [auth, authMemory, mcp, bareFastify, sdkStateless] };
 }

@@ -1,7 +1,7 @@
 // Our authorization server as it runs in production (src/server.ts), with either its Prisma adapter
 // or — baseline (c) — oidc-provider's own in-memory adapter. Everything else is identical: same
 // configuration, same login and consent code, same users and keys in Postgres.
-import { setFlagsFromString } from 'node:v8';
+import { tuneHeapForServer } from '@omnichat/lifecycle';
 import { createPrismaClient } from '@omnichat/db';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import type { AdapterFactory } from 'oidc-provider';
@@ -11,7 +11,7 @@ import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.j
 import { benchPort, serveBenchIpc } from './server-ipc.js';
 
 // As src/server.ts does for every app process (memory under sustained load).
-setFlagsFromString('--optimize-for-size');
+tuneHeapForServer();
 
 const port = benchPort();
 const memory = process.env.BENCH_ADAPTER === 'memory';

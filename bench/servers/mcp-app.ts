@@ -1,12 +1,12 @@
 // Our MCP resource server as it runs in production (src/server.ts): remote JWKS from the auth app,
 // Postgres through Prisma, the one long-lived SDK server.
-import { setFlagsFromString } from 'node:v8';
+import { tuneHeapForServer } from '@omnichat/lifecycle';
 import { createPrismaClient } from '@omnichat/db';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { benchPort, serveBenchIpc } from './server-ipc.js';
 
 // As src/server.ts does for every app process (memory under sustained load).
-setFlagsFromString('--optimize-for-size');
+tuneHeapForServer();
 
 const port = benchPort();
 const prisma = createPrismaClient(process.env.DATABASE_URL ?? '');

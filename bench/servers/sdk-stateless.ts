@@ -4,7 +4,7 @@
 // app's JWKS. The tools are ours — the same `whoami` and `private_files_read` implementations our
 // server runs, on the same Prisma client and pool — so the comparison is the framework around them.
 // `enableJsonResponse` answers in JSON as our server does (SSE framing would only slow it down).
-import { setFlagsFromString } from 'node:v8';
+import { tuneHeapForServer } from '@omnichat/lifecycle';
 import express from 'express';
 import pino from 'pino';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -25,7 +25,7 @@ import { whoami } from '../../apps/mcp/src/tools/whoami.js';
 import { benchPort, serveBenchIpc } from './server-ipc.js';
 
 // As src/server.ts does for every app process (memory under sustained load).
-setFlagsFromString('--optimize-for-size');
+tuneHeapForServer();
 
 const config = loadMcpConfig({ ...process.env, LOG_LEVEL: 'warn' });
 const prisma = createPrismaClient(required('DATABASE_URL'));

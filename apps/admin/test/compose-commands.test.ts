@@ -1,9 +1,11 @@
 // Runs what docker-compose.yml runs, outside containers (there is no Docker engine in CI): the
 // migrate command on an empty database, then the auth and mcp commands with the compose
-// environment (ports and URLs pointed at loopback), against the real Postgres.
+// environment (ports and URLs pointed at loopback), against the real Postgres. The servers run
+// their production bundles, built here as the Dockerfile builds them (`pnpm build`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyTestDatabase, type EmptyTestDatabase } from '@omnichat/db/testing';
 
+import { buildApps } from '../../../scripts/build.js';
 import { freePort } from '../../mcp/test/helpers/free-port.js';
 import { composeService, startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 
@@ -15,7 +17,7 @@ let authOrigin = '';
 let mcpOrigin = '';
 
 beforeAll(async () => {
-  db = await createEmptyTestDatabase();
+  [db] = await Promise.all([createEmptyTestDatabase(), buildApps()]);
 }, 60_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+import { APP_BUNDLES } from '../../../scripts/build.js';
 import { DEFAULT_ALLOWED_REDIRECT_URIS } from '../../auth/src/config.js';
 import { REPO_ROOT, envReadBy } from './helpers/deployment.js';
 
@@ -35,12 +36,19 @@ describe('docker-compose.yml', () => {
     expect(services.mcp?.depends_on?.auth?.condition).toBe('service_healthy');
   });
 
-  it.each(appServices)('service %s runs a file that exists in the repository, built from the Dockerfile', (_name, service) => {
+  it.each(appServices)('service %s runs a file that exists in the image, built from the Dockerfile', (_name, service) => {
     const argv = [...(service.entrypoint ?? []), ...(service.command ?? [])];
+    expect(service.build).toBe('.');
+    if (argv[1]?.endsWith('.mjs')) {
+      // A server: plain node on the bundle `pnpm build` writes in the image.
+      expect(argv).toHaveLength(2);
+      expect(APP_BUNDLES.map((target) => target.outfile)).toContain(argv[1]);
+      return;
+    }
+    // A one-shot CLI: its TypeScript through tsx.
     expect(argv.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
     const script = argv[3] ?? '';
     expect(existsSync(path.join(REPO_ROOT, script)), script).toBe(true);
-    expect(service.build).toBe('.');
   });
 
   it.each(appServices)('service %s sets only variables its process reads', (name, service) => {
@@ -82,6 +90,9 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-/m);
     expect(dockerfile).toContain(`ARG PNPM_VERSION=${pinned}`);
     expect(dockerfile).toContain('pnpm install --frozen-lockfile --offline');
+    // The servers' bundles are built in the image, and the default command runs one of them.
+    expect(dockerfile).toMatch(/^RUN pnpm build$/m);
+    expect(dockerfile).toContain(`CMD ["node", "${APP_BUNDLES[0].outfile}"]`);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile.indexOf('USER node')).toBeGreaterThan(dockerfile.lastIndexOf('FROM '));
   });

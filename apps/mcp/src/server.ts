@@ -1,16 +1,13 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
-import { setFlagsFromString } from 'node:v8';
 import { createPrismaClient, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit } from '@omnichat/lifecycle';
+import { createReadiness, installShutdown, loadConfigOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
 import { loadMcpConfig } from './config.js';
 
-// Under sustained load V8 lets the heap grow to ~4× the live set (~160 MB here) to collect less
-// often; favouring size caps that at ~2× for a few % of CPU (bench/: memory.*.rss_peak). Process-
-// wide, so it is set here, where the process starts, before any load.
-setFlagsFromString('--optimize-for-size');
+// Heap sizing for a long-running server (memory under sustained load).
+tuneHeapForServer();
 
 // Bad configuration stops here, before any connection: one line per problem, exit 1.
 const config = loadConfigOrExit(loadMcpConfig, process.env);

@@ -1,3 +1,4 @@
 export { createReadiness, closeConnectionsWhileDraining, type Readiness } from './readiness.js';
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
+export { tuneHeapForServer } from './heap.js';
