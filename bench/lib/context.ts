@@ -11,6 +11,9 @@ export type Mode = {
   /** Seconds of load per throughput figure, after `warmupSeconds`. */
   loadSeconds: number;
   warmupSeconds: number;
+  /** Interleaved rounds of the MCP throughput figures, `roundSeconds` each; the median counts. */
+  rounds: number;
+  roundSeconds: number;
   connections: number;
   /** Refresh chains (and connections) for the token-endpoint figures. */
   refreshConnections: number;
@@ -24,6 +27,8 @@ export const FULL: Mode = {
   quick: false,
   loadSeconds: 10,
   warmupSeconds: 3,
+  rounds: 5,
+  roundSeconds: 4,
   connections: 50,
   refreshConnections: 16,
   flowSamples: 30,
@@ -36,6 +41,8 @@ export const QUICK: Mode = {
   quick: true,
   loadSeconds: 2,
   warmupSeconds: 1,
+  rounds: 1,
+  roundSeconds: 2,
   connections: 50,
   refreshConnections: 8,
   flowSamples: 8,

@@ -16,18 +16,37 @@ export async function withRssSampling<T>(pid: number, work: () => Promise<T>, ev
 }
 
 /**
- * Warm up, then measure one load against one server. Throws when any request failed: a figure
- * built on errors would be meaningless.
+ * Measures several loads in interleaved rounds (a, b, c, a, b, c, ...) after one warm-up each, so
+ * that a slow moment of a shared machine lands on every load rather than on one figure. Returns
+ * each load's median round: the figure whose ratios are compared. Server CPU per request is the
+ * mean over all rounds.
  */
-export async function measureLoad(
+export async function measureInterleaved<K extends string>(
   ctx: BenchContext,
-  server: ServerHandle,
-  request: Omit<LoadRequest, 'connections' | 'durationSeconds' | 'amount'> & { connections?: number },
-  label?: string,
-): Promise<LoadResult> {
-  const connections = request.connections ?? ctx.mode.connections;
-  await ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.warmupSeconds } as LoadRequest);
-  return measured(ctx, server, () => ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.loadSeconds } as LoadRequest), label);
+  loads: Record<K, { server: ServerHandle; request: Omit<LoadRequest, 'connections' | 'durationSeconds' | 'amount'>; label: string }>,
+): Promise<Record<K, LoadResult & { rounds: number[] }>> {
+  const keys = Object.keys(loads) as K[];
+  const rounds = new Map<K, LoadResult[]>(keys.map((key) => [key, []]));
+  const connections = ctx.mode.connections;
+  for (const key of keys) {
+    await ctx.load.run({ ...loads[key].request, connections, durationSeconds: ctx.mode.warmupSeconds } as LoadRequest);
+  }
+  for (let round = 0; round < ctx.mode.rounds; round += 1) {
+    for (const key of keys) {
+      const { server, request, label } = loads[key];
+      const result = await measured(ctx, server, () => ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.roundSeconds } as LoadRequest), label);
+      rounds.get(key)!.push(result);
+    }
+  }
+  return Object.fromEntries(
+    keys.map((key) => {
+      const results = rounds.get(key)!;
+      const sorted = [...results].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      const cpuMicros = results.reduce((sum, r) => sum + (r.serverCpuMicrosPerRequest ?? 0), 0) / results.length;
+      return [key, { ...median, serverCpuMicrosPerRequest: cpuMicros, rounds: results.map((r) => r.requestsPerSecond) }];
+    }),
+  ) as Record<K, LoadResult & { rounds: number[] }>;
 }
 
 /**
@@ -53,4 +72,9 @@ export function assertClean(what: string, result: LoadResult): void {
 /** "server CPU 123 µs/req" for a figure's note. */
 export function cpu(result: LoadResult): string {
   return result.serverCpuMicrosPerRequest === undefined ? '' : `server CPU ${result.serverCpuMicrosPerRequest.toFixed(0)} µs/req`;
+}
+
+/** "rounds 5,210 / 5,480 / 5,390 req/s" for a figure's note. */
+export function rounds(result: { rounds: number[] }): string {
+  return `rounds ${result.rounds.map((value) => Math.round(value).toLocaleString('en-US')).join(' / ')} req/s`;
 }

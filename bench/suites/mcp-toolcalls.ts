@@ -1,10 +1,11 @@
 // MCP hot path: authenticated tools/call through our /mcp against (a) a bare Fastify JSON route and
-// (b) the SDK's documented stateless pattern, same token, same tools, same load.
+// (b) the SDK's documented stateless pattern, same token, same tools, same load, measured in
+// interleaved rounds (the median round of each counts).
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { BENCH_FILE_PATH, type BenchContext } from '../lib/context.js';
 import { atLeast } from '../lib/figures.js';
 import type { FixedLoad } from '../lib/load-protocol.js';
-import { cpu, measureLoad } from '../lib/measure.js';
+import { cpu, measureInterleaved, rounds } from '../lib/measure.js';
 import type { ServerHandle } from '../lib/processes.js';
 
 export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle };
@@ -48,17 +49,21 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
   await expectToolResult(loads.sdkRead, 'bench file');
   await expectToolResult(loads.oursRead, 'bench file');
 
-  const bare = await measureLoad(ctx, baselines.bareFastify, loads.bare, 'baseline.a');
-  ctx.report.add({ name: 'baseline.a.fastify_bare', value: bare.requestsPerSecond, unit: 'req/s', note: `bare Fastify JSON route, no auth; ${cpu(bare)}` });
-  const sdk = await measureLoad(ctx, baselines.sdkStateless, loads.sdkWhoami, 'baseline.b');
+  const { bare, sdk, ours, sdkRead, oursRead } = await measureInterleaved(ctx, {
+    bare: { server: baselines.bareFastify, request: loads.bare, label: 'baseline.a' },
+    sdk: { server: baselines.sdkStateless, request: loads.sdkWhoami, label: 'baseline.b' },
+    ours: { server: ctx.mcp, request: loads.oursWhoami, label: 'mcp.toolcall.auth' },
+    sdkRead: { server: baselines.sdkStateless, request: loads.sdkRead, label: 'baseline.b.db' },
+    oursRead: { server: ctx.mcp, request: loads.oursRead, label: 'mcp.toolcall.db' },
+  });
+  ctx.report.add({ name: 'baseline.a.fastify_bare', value: bare.requestsPerSecond, unit: 'req/s', note: `bare Fastify JSON route, no auth; ${cpu(bare)}; ${rounds(bare)}` });
   ctx.report.add({
     name: 'baseline.b.sdk_stateless',
     value: sdk.requestsPerSecond,
     unit: 'req/s',
     against: [{ baseline: 'a', value: bare.requestsPerSecond }],
-    note: `Express 5 + requireBearerAuth + new McpServer and StreamableHTTPServerTransport per request, jose RS256, whoami; ${cpu(sdk)}`,
+    note: `Express 5 + requireBearerAuth + new McpServer and StreamableHTTPServerTransport per request, jose RS256, whoami; ${cpu(sdk)}; ${rounds(sdk)}`,
   });
-  const ours = await measureLoad(ctx, ctx.mcp, loads.oursWhoami, 'mcp.toolcall.auth');
   ctx.report.add({
     name: 'mcp.toolcall.auth',
     value: ours.requestsPerSecond,
@@ -71,18 +76,16 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
       atLeast('≥ 8× b', ours.requestsPerSecond / sdk.requestsPerSecond, 8),
       atLeast('≥ 20% of a', ours.requestsPerSecond / bare.requestsPerSecond, 0.2),
     ],
-    note: `p50 ${ours.latency.p50} ms, p99 ${ours.latency.p99} ms at ${ctx.mode.connections} connections; ${cpu(ours)}`,
+    note: `p50 ${ours.latency.p50} ms, p99 ${ours.latency.p99} ms at ${ctx.mode.connections} connections; ${cpu(ours)}; ${rounds(ours)}`,
   });
 
-  const sdkRead = await measureLoad(ctx, baselines.sdkStateless, loads.sdkRead, 'baseline.b.db');
-  ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}` });
-  const oursRead = await measureLoad(ctx, ctx.mcp, loads.oursRead, 'mcp.toolcall.db');
+  ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}; ${rounds(sdkRead)}` });
   ctx.report.add({
     name: 'mcp.toolcall.db',
     value: oursRead.requestsPerSecond,
     unit: 'req/s',
     against: [{ baseline: 'b', value: sdkRead.requestsPerSecond }],
     bars: [atLeast('≥ 5× b', oursRead.requestsPerSecond / sdkRead.requestsPerSecond, 5)],
-    note: `private_files_read on Postgres; p50 ${oursRead.latency.p50} ms, p99 ${oursRead.latency.p99} ms; ${cpu(oursRead)}`,
+    note: `private_files_read on Postgres; p50 ${oursRead.latency.p50} ms, p99 ${oursRead.latency.p99} ms; ${cpu(oursRead)}; ${rounds(oursRead)}`,
   });
 }

@@ -93,6 +93,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
   const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
   server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
   await server.connect(transport);
+  transport.deliverRequestsTo(server);
   app.addHook('onClose', async () => server.close());
 
   // @fastify/cors (preflights included) for everything but /mcp, whose routes add the same

@@ -32,8 +32,23 @@ export class RequestScopedTransport implements Transport {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private deliverRequest: ((request: JSONRPCRequest, extra: MessageExtraInfo) => void) | undefined;
 
   async start(): Promise<void> {}
+
+  /**
+   * Hands requests straight to the connected SDK Protocol's request path. Its `onmessage` wrapper
+   * first zod-parses every message as a result and then as an error response (two failing parses
+   * with their issue lists, ~5 % of a tool call) before recognising a request; ours were already
+   * validated by the route with the SDK's own `isJSONRPCRequest`. The Protocol still does the rest
+   * (handler lookup, validation, errors). `_onrequest` is private to the SDK, whose version is
+   * pinned: should it ever go, this throws at start-up rather than silently taking the slow path.
+   */
+  deliverRequestsTo(protocol: object): void {
+    const onrequest = (protocol as { _onrequest?: unknown })._onrequest;
+    if (typeof onrequest !== 'function') throw new Error('@modelcontextprotocol/sdk: Protocol._onrequest is gone; drop deliverRequestsTo');
+    this.deliverRequest = (request, extra) => onrequest.call(protocol, request, extra);
+  }
 
   /** Hands a request to the server and resolves with its reply, carrying the client's own id. */
   dispatch(request: JSONRPCRequest, extra: MessageExtraInfo): Promise<JsonRpcReply> {
@@ -43,7 +58,9 @@ export class RequestScopedTransport implements Transport {
     const id = ++this.nextId;
     return new Promise<JsonRpcReply>((resolve) => {
       this.pending.set(id, { clientId: request.id, resolve });
-      this.onmessage?.({ ...request, id }, extra);
+      const message = { ...request, id };
+      if (this.deliverRequest) this.deliverRequest(message, extra);
+      else this.onmessage?.(message, extra);
     });
   }
 
