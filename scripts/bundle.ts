@@ -26,6 +26,7 @@ export async function bundle(targets: readonly BundleTarget[]): Promise<void> {
         // Names in stack traces and logs stay readable; size is not what this is for.
         minify: false,
         sourcemap: 'linked',
+        sourcesContent: false,
         logLevel: 'warning',
         plugins: [externalsWhereTheyAre(path.dirname(outfile))],
       }),
