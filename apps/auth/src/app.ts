@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
-import { createReadiness, type Readiness } from '@omnichat/lifecycle';
+import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
@@ -62,8 +62,8 @@ const proxyOptions = (config: AuthConfig): { trustProxy: FastifyServerOptions['t
 export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<FastifyInstance> {
   const { prisma } = deps;
   const app = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, ...proxyOptions(config) })
-    : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, ...proxyOptions(config) });
+    ? Fastify({ loggerInstance: deps.logger, logController: new AccessLogController(), ...proxyOptions(config) })
+    : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
 
   const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
   app.addHook('onClose', async () => limitStore.close());

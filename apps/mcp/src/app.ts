@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PrismaClient } from '@omnichat/db';
-import { createReadiness, type Readiness } from '@omnichat/lifecycle';
+import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createPrismaGrantLookup } from './auth/grant-lookup.js';
 import { createGrantStatus } from './auth/grant-status.js';
 import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
@@ -53,6 +53,7 @@ const redactedRequest = (request: { method: string; url: string }) => ({ method:
 export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
+    logController: new AccessLogController(),
     // Never log headers (Authorization) or query strings (a misplaced access_token), whichever
     // logger is used (SECURITY-CASES RS-20).
     ...(deps.loggerInstance

@@ -2,3 +2,4 @@ export { createReadiness, closeConnectionsWhileDraining, type Readiness } from '
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
 export { tuneHeapForServer } from './heap.js';
+export { AccessLogController } from './access-log.js';

@@ -95,7 +95,15 @@ describe('logs of a full flow', () => {
     );
     // Every audit line of a request carries that request's id.
     expect(audit.every((entry) => typeof entry.reqId === 'string' || entry.event === 'grant.revoked' || entry.event === 'client.registered')).toBe(true);
-    expect(entries.filter((entry) => entry.msg === 'incoming request').every((entry) => typeof entry.reqId === 'string')).toBe(true);
+    // One access line per request (AccessLogController), with its request id, method, path and status.
+    const access = entries.filter((entry) => entry.msg === 'request completed');
+    expect(access.length).toBeGreaterThan(5);
+    expect(entries.some((entry) => entry.msg === 'incoming request')).toBe(false);
+    for (const entry of access) {
+      expect(typeof entry.reqId).toBe('string');
+      expect(entry.req).toMatchObject({ method: expect.any(String), url: expect.any(String) });
+      expect(entry.res).toMatchObject({ statusCode: expect.any(Number) });
+    }
     const headers = entries.flatMap((entry) => [(entry.req as { headers?: Record<string, string> } | undefined)?.headers]).filter(Boolean);
     for (const header of headers) {
       if (header?.cookie !== undefined) expect(header.cookie).toBe('[Redacted]');
