@@ -26,7 +26,7 @@ export async function measureInterleaved<K extends string>(
   loads: Record<K, { server: ServerHandle; request: Omit<LoadRequest, 'connections' | 'durationSeconds' | 'amount'>; label: string }>,
 ): Promise<Record<K, LoadResult & { rounds: number[] }>> {
   const keys = Object.keys(loads) as K[];
-  const rounds = new Map<K, LoadResult[]>(keys.map((key) => [key, []]));
+  const byLoad = new Map<K, LoadResult[]>(keys.map((key) => [key, []]));
   const connections = ctx.mode.connections;
   for (const key of keys) {
     await ctx.load.run({ ...loads[key].request, connections, durationSeconds: ctx.mode.warmupSeconds } as LoadRequest);
@@ -35,12 +35,12 @@ export async function measureInterleaved<K extends string>(
     for (const key of keys) {
       const { server, request, label } = loads[key];
       const result = await measured(ctx, server, () => ctx.load.run({ ...request, connections, durationSeconds: ctx.mode.roundSeconds } as LoadRequest), label);
-      rounds.get(key)!.push(result);
+      byLoad.get(key)!.push(result);
     }
   }
   return Object.fromEntries(
     keys.map((key) => {
-      const results = rounds.get(key)!;
+      const results = byLoad.get(key)!;
       const sorted = [...results].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
       const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
       const cpuMicros = results.reduce((sum, r) => sum + (r.serverCpuMicrosPerRequest ?? 0), 0) / results.length;

@@ -75,8 +75,9 @@ export async function bundleServers(): Promise<void> {
 }
 
 /**
- * Starts the bundle of bench/servers/<entry>.ts (see bundleServers) on the server core and waits for it to listen. BENCH_CPU_PROF=1
- * writes a V8 CPU profile per server into bench/results/profiles/ when it stops.
+ * Starts the bundle of bench/servers/<entry>.ts (see bundleServers) on the server core and waits
+ * for it to listen. BENCH_CPU_PROF=1 writes a V8 CPU profile per server into
+ * bench/results/profiles/ when it stops.
  */
 export async function startServer(
   pinning: Pinning,
