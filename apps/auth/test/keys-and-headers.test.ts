@@ -33,7 +33,9 @@ describe('signing keys', () => {
       expect(keys[0]).toHaveProperty('d');
       // oidc-provider signs with the first key that fits: the current one.
       expect(keys[0]?.kid).toBe(rows[0]?.kid);
-      await expect(loadSigningKeys(fresh.prisma, 'a-different-secret-that-is-long-enough-0000')).rejects.toThrow();
+      await expect(loadSigningKeys(fresh.prisma, 'a-different-secret-that-is-long-enough-0000')).rejects.toThrow(
+        new RegExp(`^signing key ${rows[0]?.kid} does not open with this KEY_ENCRYPTION_SECRET`),
+      );
     } finally {
       await fresh.drop();
     }

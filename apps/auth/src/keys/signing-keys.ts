@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Prisma, PrismaClient } from '@omnichat/db';
 
-import { deriveKey, open, seal } from './secret-box.js';
+import { deriveKey, open, seal, SealedSecretError } from './secret-box.js';
 
 /**
  * RS256: the MCP server verifies every access token on every call (the hot path, cached JWKS), and
@@ -90,8 +90,22 @@ export async function loadSigningKeys(prisma: PrismaClient, secret: string): Pro
   return {
     version: rows.map((row) => `${row.kid}:${row.state}`).sort().join(','),
     keys: usable.map((row) => {
-      const privateJwk = JSON.parse(open(boxKey, row.privateJwkEncrypted, row.kid)) as JWK;
+      const privateJwk = JSON.parse(openKey(boxKey, row.privateJwkEncrypted, row.kid)) as JWK;
       return { ...privateJwk, kid: row.kid, alg: row.alg, use: 'sig' };
     }),
   };
+}
+
+/** A key sealed under another secret is an operator's mistake: say which and what to do. */
+function openKey(boxKey: ReturnType<typeof signingKeyBox>, sealed: string, kid: string): string {
+  try {
+    return open(boxKey, sealed, kid);
+  } catch (error) {
+    if (!(error instanceof SealedSecretError)) throw error;
+    throw new Error(
+      `signing key ${kid} does not open with this KEY_ENCRYPTION_SECRET: start with the secret the keys were sealed with ` +
+        '(a database first used without one was sealed with the public development secret)',
+      { cause: error },
+    );
+  }
 }
