@@ -1,7 +1,7 @@
 // `pnpm start`: the whole stack in one process for a laptop — Postgres (embedded under .data/ when
 // DATABASE_URL is unset), migrations, the optional admin seed, then the auth and MCP apps.
 // Production runs each app on its own (apps/*/src/server.ts, docker-compose.yml).
-import { tuneHeapForServer } from '@omnichat/lifecycle';
+import { loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
@@ -9,17 +9,21 @@ import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
 // Heap sizing for a long-running server (memory under sustained load).
 tuneHeapForServer();
 
+// Bad configuration stops here, before Postgres starts: one line per problem, exit 1.
+const authConfig = loadConfigOrExit(loadAuthConfig, process.env);
+const mcpConfig = loadConfigOrExit(loadMcpConfig, process.env);
 const database = await resolveDatabase(process.env);
-await migrate(database.url);
 const prisma = createPrismaClient(database.url);
-
-const authConfig = loadAuthConfig(process.env);
-const mcpConfig = loadMcpConfig(process.env);
-const auth = await buildAuthApp(authConfig, { prisma });
-const mcp = await buildMcpApp(mcpConfig, { prisma });
-
-await auth.listen({ host: authConfig.host, port: authConfig.port });
-await mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
+const { auth, mcp } = await startOrExit(async () => {
+  await migrate(database.url);
+  const apps = { auth: await buildAuthApp(authConfig, { prisma }), mcp: await buildMcpApp(mcpConfig, { prisma }) };
+  await apps.auth.listen({ host: authConfig.host, port: authConfig.port });
+  await apps.mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
+  return apps;
+}, [
+  { name: 'database pool', run: () => prisma.$disconnect() },
+  { name: 'embedded postgres', run: () => database.stop() },
+]);
 auth.log.info({ issuer: authConfig.issuer, resource: mcpConfig.resourceUrl }, 'OmniChat Auth is up');
 
 let stopping = false;

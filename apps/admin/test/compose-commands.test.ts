@@ -110,3 +110,16 @@ describe('bad configuration fails fast', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
 });
+
+describe('a start-up that fails after the database is reached', () => {
+  it('auth with another KEY_ENCRYPTION_SECRET than its keys were sealed with: exit 1, names the key and the fix', async () => {
+    // The database of the suite above holds keys sealed under SECRETS.KEY_ENCRYPTION_SECRET.
+    const port = await freePort();
+    const { argv, env } = composeService('auth', { ...SECRETS, KEY_ENCRYPTION_SECRET: 'another-secret-than-the-keys-were-sealed-with', ISSUER: `http://127.0.0.1:${port}`, RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
+    const run = startService(argv, { ...env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port) });
+    expect(await run.exited, run.output()).toBe(1);
+    expect(run.output()).toMatch(/start-up failed: Error: signing key \S+ does not open with this KEY_ENCRYPTION_SECRET: start with the secret the keys were sealed with/);
+    // Nothing was left listening.
+    expect(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'refused')).toBe('refused');
+  }, 60_000);
+});

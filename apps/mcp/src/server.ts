@@ -1,7 +1,7 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
 import { createPrismaClient, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installShutdown, loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
 import { loadMcpConfig } from './config.js';
@@ -14,18 +14,21 @@ const config = loadConfigOrExit(loadMcpConfig, process.env);
 const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
-const app = await buildMcpApp(config, { prisma, readiness });
-
-await app.listen({ host: config.host, port: config.port });
+const stopSteps = [
+  { name: 'database pool', run: () => prisma.$disconnect() },
+  { name: 'embedded postgres', run: () => database.stop() },
+];
+const app = await startOrExit(async () => {
+  const built = await buildMcpApp(config, { prisma, readiness });
+  await built.listen({ host: config.host, port: config.port });
+  return built;
+}, stopSteps);
 app.log.info({ resource: config.resourceUrl, issuer: config.issuer, strict: config.requireAuth }, 'MCP server is up');
 
 installShutdown({
   readiness,
   settings: config.shutdown,
   closeHttp: () => app.close(),
-  steps: [
-    { name: 'database pool', run: () => prisma.$disconnect() },
-    { name: 'embedded postgres', run: () => database.stop() },
-  ],
+  steps: stopSteps,
   log: app.log,
 });

@@ -1,5 +1,5 @@
 export { createReadiness, closeConnectionsWhileDraining, type Readiness } from './readiness.js';
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
-export { installShutdown, loadConfigOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
+export { installShutdown, loadConfigOrExit, startOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
 export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';

@@ -69,3 +69,18 @@ export function loadConfigOrExit<T>(load: (env: Record<string, string | undefine
     process.exit(1);
   }
 }
+
+/**
+ * Start-up after the database is up (migrations, keys, listening): on failure, prints why and
+ * stops what already runs before exiting 1. An embedded Postgres would otherwise outlive the
+ * process, holding its port and data directory for the next start.
+ */
+export async function startOrExit<T>(start: () => Promise<T>, stopOnFailure: ShutdownStep[]): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    process.stderr.write(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    for (const step of stopOnFailure) await step.run().catch(() => undefined);
+    process.exit(1);
+  }
+}
