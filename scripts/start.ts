@@ -4,7 +4,7 @@
 import { loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
-import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
+import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
 
 // Heap sizing for a long-running server (memory under sustained load).
 tuneHeapForServer();
@@ -14,16 +14,14 @@ const authConfig = loadConfigOrExit(loadAuthConfig, process.env);
 const mcpConfig = loadConfigOrExit(loadMcpConfig, process.env);
 const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
+const stopSteps = databaseStopSteps(prisma, database);
 const { auth, mcp } = await startOrExit(async () => {
   await migrate(database.url);
   const apps = { auth: await buildAuthApp(authConfig, { prisma }), mcp: await buildMcpApp(mcpConfig, { prisma }) };
   await apps.auth.listen({ host: authConfig.host, port: authConfig.port });
   await apps.mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
   return apps;
-}, [
-  { name: 'database pool', run: () => prisma.$disconnect() },
-  { name: 'embedded postgres', run: () => database.stop() },
-]);
+}, stopSteps);
 auth.log.info({ issuer: authConfig.issuer, resource: mcpConfig.resourceUrl }, 'OmniChat Auth is up');
 
 let stopping = false;
@@ -32,8 +30,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   auth.log.info({ signal }, 'shutting down');
   await Promise.allSettled([auth.close(), mcp.close()]);
-  await prisma.$disconnect();
-  await database.stop();
+  for (const step of stopSteps) await step.run();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

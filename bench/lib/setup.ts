@@ -34,7 +34,7 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   await bundleServers();
   const mcpPort = await freePort();
   const resourceUrl = `http://127.0.0.1:${mcpPort}/mcp`;
-  // Production defaults except: warn-level logs (info logs two lines per request; no server in
+  // Production defaults except: warn-level logs (info logs a line per request; no server in
   // this comparison logs per request) and hour-long access tokens (a run outlasts the default 10 min).
   const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
   // Abuse limits stay on (their counters cost what they cost) but high enough that a bench

@@ -1,6 +1,6 @@
 // Runs the authorization server alone (production: one process per container). The only module
 // that reads the environment, listens and handles signals.
-import { createPrismaClient, migrate, resolveDatabase } from '@omnichat/db';
+import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
 import { createReadiness, installShutdown, loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
@@ -14,10 +14,7 @@ const config = loadConfigOrExit(loadAuthConfig, process.env);
 const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
-const stopSteps = [
-  { name: 'database pool', run: () => prisma.$disconnect() },
-  { name: 'embedded postgres', run: () => database.stop() },
-];
+const stopSteps = databaseStopSteps(prisma, database);
 const app = await startOrExit(async () => {
   // A no-op when current (docker compose runs a one-shot migrate first); serialised by a lock.
   await migrate(database.url);

@@ -1,6 +1,6 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
-import { createPrismaClient, resolveDatabase } from '@omnichat/db';
+import { createPrismaClient, databaseStopSteps, resolveDatabase } from '@omnichat/db';
 import { createReadiness, installShutdown, loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
@@ -14,10 +14,7 @@ const config = loadConfigOrExit(loadMcpConfig, process.env);
 const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
-const stopSteps = [
-  { name: 'database pool', run: () => prisma.$disconnect() },
-  { name: 'embedded postgres', run: () => database.stop() },
-];
+const stopSteps = databaseStopSteps(prisma, database);
 const app = await startOrExit(async () => {
   const built = await buildMcpApp(config, { prisma, readiness });
   await built.listen({ host: config.host, port: config.port });

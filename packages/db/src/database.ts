@@ -2,6 +2,7 @@
 // otherwise a persistent embedded Postgres under <repo>/.data/postgres so `pnpm start` needs nothing.
 import path from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import type { PrismaClient } from './generated/client.js';
 import { DATA_DIR } from './paths.js';
 
 const DEFAULT_EMBEDDED_PORT = 5433;
@@ -41,4 +42,15 @@ function parsePort(value: string | undefined): number | undefined {
     throw new TypeError(`EMBEDDED_PG_PORT must be a TCP port (1-65535), got "${value}"`);
   }
   return port;
+}
+
+/**
+ * How a process that resolved its database lets go of it, in order, as named shutdown steps: the
+ * client's pool, then the embedded Postgres it started (a no-op for any other server).
+ */
+export function databaseStopSteps(prisma: PrismaClient, database: ResolvedDatabase): Array<{ name: string; run: () => Promise<unknown> }> {
+  return [
+    { name: 'database pool', run: () => prisma.$disconnect() },
+    { name: 'embedded postgres', run: () => database.stop() },
+  ];
 }

@@ -1,7 +1,7 @@
 // @omnichat/db: the Prisma client factory, migrations, the database the apps use, password hashing,
 // and the admin / knowledge-base seed.
 export { createPrismaClient, sqlPool, type PrismaClientOptions } from './client.js';
-export { resolveDatabase, type DatabaseEnv, type ResolvedDatabase } from './database.js';
+export { databaseStopSteps, resolveDatabase, type DatabaseEnv, type ResolvedDatabase } from './database.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { diffMigrationsToSchema, type DiffOptions } from './diff.js';
 export { createMigration, type CreateMigrationOptions, type CreateMigrationResult } from './create-migration.js';
