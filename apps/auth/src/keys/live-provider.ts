@@ -82,7 +82,8 @@ export async function startLiveProvider(options: LiveProviderOptions): Promise<L
     get kids() {
       return state.kids;
     },
-    handle: (request, response) => state.handler(request, response),
+    // Koa's callback settles every request itself (errors go to ctx.onerror): its promise never rejects.
+    handle: (request, response) => void state.handler(request, response),
     refresh,
     stop() {
       stopped = true;

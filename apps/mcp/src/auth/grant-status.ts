@@ -60,7 +60,7 @@ export function createGrantStatus(options: GrantStatusOptions): GrantStatus {
 
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<boolean>>();
-  let queued: Array<{ grantId: string; resolve(live: boolean): void }> = [];
+  const queued: Array<{ grantId: string; resolve(live: boolean): void }> = [];
   let retryLookupsAfterMs = 0;
 
   function remember(grantId: string, live: boolean): void {

@@ -11,6 +11,7 @@ export const SERVER_INFO = { name: 'omnichat', title: 'OmniChat', version: '0.1.
  * answer tools/list with the Apps SDK fields McpServer drops; the SDK still owns initialize, ping,
  * capability checks, request/result validation and JSON-RPC errors.
  */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- returns the low-level Server (see above)
 export function createMcpServer(registry: readonly ToolRegistration[], deps: Omit<CallToolDeps, 'tools'>): Server {
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the low-level Server is the documented escape hatch
   const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } } });

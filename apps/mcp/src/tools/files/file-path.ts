@@ -16,6 +16,7 @@ export const MAX_SEGMENT_LENGTH = 100;
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
 
 // C0/C1 controls, DEL, bidi overrides and isolates, zero-width and other format characters.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/u;
 // Slash and dot look-alikes that NFKC leaves alone.
 const LOOKALIKES = /[\u2024\u2044\u2215\u2571\u29f8\u2e2e\ufe52\uff0e\uff0f\uff3c]/u;
