@@ -1,4 +1,4 @@
-import { normaliseEmail } from '@omnichat/db';
+import { isUuid, normaliseEmail } from '@omnichat/db';
 
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
 import { formatTable } from '../output.js';
@@ -58,10 +58,6 @@ export const sshAuditCommand: AdminCommand = {
     return EXIT.ok;
   },
 };
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
 
 /** Caller-given text may hold newlines and terminal escapes; the table shows it escaped, on one line. */
 function oneLine(command: string): string {

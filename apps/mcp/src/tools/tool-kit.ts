@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
-import type { PrismaClient } from '@omnichat/db';
+import { isUuid, type PrismaClient } from '@omnichat/db';
 import type { Principal } from '../auth/principal.js';
 import type { McpConfig } from '../config.js';
 
@@ -39,8 +39,6 @@ export function defineTool<Input extends z.ZodType>(tool: ToolImplementation<Inp
   return tool;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The owner id every row is keyed by: the token's `sub`, never anything from the arguments
  * (SECURITY-CASES RS-27). Our authorization server's `sub` is User.id, a UUID.
@@ -48,7 +46,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function ownerId(context: ToolContext): string {
   const subject = context.principal?.subject;
   if (subject === undefined) throw new ToolError('Sign in to use this tool');
-  if (!UUID.test(subject)) throw new ToolError('This account has no data on this server');
+  if (!isUuid(subject)) throw new ToolError('This account has no data on this server');
   return subject.toLowerCase();
 }
 

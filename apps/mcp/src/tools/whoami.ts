@@ -1,8 +1,7 @@
+import { isUuid } from '@omnichat/db';
 import { z } from 'zod';
 import { accountEmail } from './account-emails.js';
 import { defineTool, structuredOutcome, ToolError } from './tool-kit.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const whoami = defineTool({
   name: 'whoami',
@@ -20,7 +19,7 @@ export const whoami = defineTool({
     // The email comes from the token when the authorization server includes it; otherwise from
     // the account row, cached per user (account-emails.ts) so the hot path needs no query.
     let email = principal.email ?? null;
-    if (email === null && UUID.test(principal.subject)) {
+    if (email === null && isUuid(principal.subject)) {
       email = await accountEmail(context.prisma, principal.subject);
     }
     const profile = { id: principal.subject, email, scopes: [...principal.scopes] };

@@ -1,12 +1,10 @@
-import type { PrismaClient, SshHost } from '@omnichat/db';
+import { isUuid, type PrismaClient, type SshHost } from '@omnichat/db';
 import { isHostName } from './host-name.js';
 
 export type HostLookup =
   | { kind: 'host_not_approved' }
   | { kind: 'not_granted' }
   | { kind: 'granted'; host: SshHost };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The approved host called exactly `name`, if `userId` holds a grant for it (SECURITY-CASES
@@ -17,13 +15,16 @@ export async function findGrantedHost(prisma: PrismaClient, userId: string, name
   if (!isHostName(name)) return { kind: 'host_not_approved' };
   const host = await prisma.sshHost.findUnique({ where: { name } });
   if (!host) return { kind: 'host_not_approved' };
-  if (!UUID.test(userId)) return { kind: 'not_granted' };
-  const grant = await prisma.sshGrant.findUnique({ where: { userId_hostId: { userId, hostId: host.id } }, select: { hostId: true } });
+  if (!isUuid(userId)) return { kind: 'not_granted' };
+  const grant = await prisma.sshGrant.findUnique({
+    where: { userId_hostId: { userId: userId.toLowerCase(), hostId: host.id } },
+    select: { hostId: true },
+  });
   return grant ? { kind: 'granted', host } : { kind: 'not_granted' };
 }
 
 /** The hosts `userId` may use, by name. */
 export async function listGrantedHosts(prisma: PrismaClient, userId: string): Promise<SshHost[]> {
-  if (!UUID.test(userId)) return [];
-  return prisma.sshHost.findMany({ where: { grants: { some: { userId } } }, orderBy: { name: 'asc' } });
+  if (!isUuid(userId)) return [];
+  return prisma.sshHost.findMany({ where: { grants: { some: { userId: userId.toLowerCase() } } }, orderBy: { name: 'asc' } });
 }
