@@ -1,8 +1,11 @@
 import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { errors } from 'oidc-provider';
+
+import { AlreadyConsumedError } from '../src/adapter/already-consumed.js';
 import { createPrismaAdapter, sweepExpired } from '../src/adapter/prisma-adapter.js';
-import { REFRESH_REPLAY_MODEL } from '../src/provider/refresh-grace.js';
+import { REFRESH_REPLAY_MODEL } from '../src/adapter/refresh-replays.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let now = new Date('2026-01-01T00:00:00Z');
@@ -24,6 +27,19 @@ describe('Prisma adapter for oidc-provider', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.error)).toEqual(Array(19).fill('invalid_grant'));
     expect((await codes.find('c1'))?.consumed).toBe(Math.floor(now.getTime() / 1000));
+  });
+
+  it('tells a lost race by its error class, still an invalid_grant to the client', async () => {
+    const tokens = createPrismaAdapter(db.prisma, clock)('RefreshToken');
+    await tokens.upsert('r-race', { grantId: 'g-race', clientId: 'x' }, 60);
+    await tokens.consume('r-race');
+    const lost = await tokens.consume('r-race').catch((error: unknown) => error);
+    expect(lost).toBeInstanceOf(AlreadyConsumedError);
+    expect(lost).toBeInstanceOf(errors.InvalidGrant);
+    expect(lost).toMatchObject({ name: 'InvalidGrant', error: 'invalid_grant', statusCode: 400 });
+    const unknown = await tokens.consume('missing\u0000').catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(errors.InvalidGrant);
+    expect(unknown).not.toBeInstanceOf(AlreadyConsumedError);
   });
 
   it("revokeByGrantId removes its own model's artefacts of the grant only: not the Grant, another model's tokens or an interaction in flight", async () => {

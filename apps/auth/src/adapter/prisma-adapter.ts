@@ -1,12 +1,12 @@
 import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 
-import { REFRESH_REPLAY_MODEL } from '../provider/refresh-grace.js';
+import { systemClock, type Clock } from '../clock.js';
+import { AlreadyConsumedError } from './already-consumed.js';
+import { REFRESH_REPLAY_MODEL } from './refresh-replays.js';
 
 /** Seconds on oidc-provider's clock (epoch seconds), which `consumed` is expressed in. */
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
-
-export type Clock = () => Date;
 
 /**
  * Postgres text and jsonb cannot hold U+0000 (a query with one fails), so no stored id or payload
@@ -53,7 +53,7 @@ const revokedWith = (model: string): string[] => (model === 'RefreshToken' ? [mo
  * read with the same clock (AS-70), so a row past `expiresAt` is never returned even before the
  * sweep deletes it.
  */
-export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => new Date(), options: { refreshReuseGraceSeconds?: number } = {}): AdapterFactory {
+export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = systemClock, options: { refreshReuseGraceSeconds?: number } = {}): AdapterFactory {
   const graceMs = (options.refreshReuseGraceSeconds ?? 0) * 1000;
   const sql = sqlPool(prisma);
   return (model: string): Adapter => {
@@ -110,7 +110,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
       async consume(id) {
         if (hasNul(id)) throw new errors.InvalidGrant(`${model} not found`);
         const { rowCount } = await sql.query({ ...CONSUME, values: [model, id, clock()] });
-        if (rowCount === 0) throw new errors.InvalidGrant(`${model} already consumed`);
+        if (rowCount === 0) throw new AlreadyConsumedError(model);
       },
 
       async destroy(id) {
@@ -133,7 +133,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = () => n
 }
 
 /** Deletes expired rows; returns how many. Run periodically by the app (see app.ts). */
-export async function sweepExpired(prisma: PrismaClient, clock: Clock = () => new Date()): Promise<number> {
+export async function sweepExpired(prisma: PrismaClient, clock: Clock = systemClock): Promise<number> {
   const { count } = await prisma.oidcPayload.deleteMany({ where: { expiresAt: { lt: clock() } } });
   return count;
 }

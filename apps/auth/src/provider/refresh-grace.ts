@@ -1,19 +1,16 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { PrismaClient } from '@omnichat/db';
-import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 
-import type { Clock } from '../adapter/prisma-adapter.js';
+import { AlreadyConsumedError } from '../adapter/already-consumed.js';
+import { refreshReplays } from '../adapter/refresh-replays.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { GrantHandler } from './grant-hooks.js';
 
-/** OidcPayload model of a rotation's stored response (deleted with its grant on revocation). */
-export const REFRESH_REPLAY_MODEL = 'RefreshReplay';
 /** How long a request that lost the race waits for the winner's response to be stored. */
 const REPLAY_WAIT_MS = 3_000;
 const REPLAY_POLL_MS = 25;
-
-const replayId = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('base64url');
 
 /**
  * Race-safe rotation (SECURITY-CASES AS-28; oidc-provider has no reuse grace). ChatGPT and other
@@ -24,16 +21,12 @@ const replayId = (refreshToken: string) => createHash('sha256').update(refreshTo
  * never revokes there) and its atomic consume picks one winner; losers get the winner's stored
  * response, or invalid_grant if it never appears. State is in Postgres, so it holds across replicas.
  */
-export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: Clock = () => new Date()) {
-  const findReplay = async (id: string, clientId: string) => {
-    const row = await prisma.oidcPayload.findFirst({ where: { model: REFRESH_REPLAY_MODEL, id, expiresAt: { gt: clock() } } });
-    const stored = row?.payload as { clientId?: string; body?: { refresh_token?: string } } | undefined;
-    return stored?.clientId === clientId && stored.body ? { body: stored.body, grantId: row?.grantId ?? undefined } : undefined;
-  };
+export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: Clock = systemClock) {
+  const replays = refreshReplays(prisma, clock);
 
-  const waitForReplay = async (id: string, clientId: string) => {
+  const waitForReplay = async (presented: string, clientId: string) => {
     for (let waited = 0; waited <= REPLAY_WAIT_MS; waited += REPLAY_POLL_MS) {
-      const replay = await findReplay(id, clientId);
+      const replay = await replays.find(presented, clientId);
       if (replay) return replay;
       await sleep(REPLAY_POLL_MS);
     }
@@ -59,9 +52,8 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: 
       try {
         await handler(ctx);
       } catch (error) {
-        const lostRace = error instanceof errors.InvalidGrant && String((error as { error_detail?: string }).error_detail).endsWith('already consumed');
-        if (!lostRace) throw error;
-        const replay = await waitForReplay(replayId(presented), clientId);
+        if (!(error instanceof AlreadyConsumedError)) throw error;
+        const replay = await waitForReplay(presented, clientId);
         if (!replay) throw error;
         if (await successorUsed(replay.body.refresh_token)) {
           if (replay.grantId) {
@@ -75,15 +67,7 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: 
       }
       const rotated = ctx.oidc.entities.RotatedRefreshToken as { grantId?: string } | undefined;
       if (!rotated) return;
-      await prisma.oidcPayload.create({
-        data: {
-          model: REFRESH_REPLAY_MODEL,
-          id: replayId(presented),
-          grantId: rotated.grantId ?? null,
-          payload: { clientId, body: ctx.body as object },
-          expiresAt: new Date(clock().getTime() + graceSeconds * 1000),
-        },
-      });
+      await replays.save(presented, { clientId, grantId: rotated.grantId, body: ctx.body as object, ttlSeconds: graceSeconds });
     };
   };
 }
