@@ -1,5 +1,5 @@
 // `pnpm bench` (full, minutes) and `pnpm bench --quick` (CI smoke test, under a minute): every
-// figure of issue 8 against baselines measured in this same run. Prints a table and one line per
+// figure in README's Performance section against baselines measured in this same run. Prints a table and one line per
 // figure, checks each bar (PASS/FAIL, never failing the process for a missed bar), and writes
 // bench/results/latest.json. Exits non-zero only when the bench itself breaks.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -8,7 +8,7 @@ import type { KeyTimings } from './keys/rotation-policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
-/** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (DESIGN.md, CHATGPT.md §5). */
+/** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (docs/clients.md §5). */
 export const DEFAULT_ALLOWED_REDIRECT_URIS = [
   'https://chatgpt.com/connector_platform_oauth_redirect',
   'https://chatgpt.com/connector/oauth/*',
@@ -80,7 +80,7 @@ const EnvSchema = z
     // Behind a proxy: which hops' X-Forwarded-* to believe (`true`, a hop count, or addresses/CIDRs).
     // Unset means none: limits key on the socket address and nobody can spoof it (AS-71).
     TRUST_PROXY: z.string().optional(),
-    // Shared abuse counters in Redis instead of Postgres (issue 7 §5).
+    // Shared abuse counters in Redis instead of Postgres (docs/security.md AS-45, REL-3).
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // A rotated refresh token presented again within this window returns the same pair (AS-28); 0 disables.
     REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),

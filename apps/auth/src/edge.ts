@@ -10,7 +10,7 @@ const HSTS = 'max-age=31536000; includeSubDomains';
  * issuer's host, `X-Forwarded-Proto` its scheme, and `X-Forwarded-Host` is dropped. oidc-provider
  * builds every absolute URL it emits (discovery endpoints, resume redirects, client-assertion
  * audiences) from the request (`ctx.href`), so an unchecked Host header would otherwise put an
- * attacker's host into the metadata and Location headers (RFC 9700 §4.13 and §4.4, SECURITY-CASES
+ * attacker's host into the metadata and Location headers (RFC 9700 §4.13 and §4.4, docs/security.md
  * AS-24, AS-71). It also means an https issuer behind a TLS proxy gets Secure cookies even when
  * the proxy sends no X-Forwarded-Proto.
  *

@@ -1,5 +1,5 @@
 // ChatGPT's reconnect: `id_token_hint` on a re-authorization, often with a missing or empty
-// `scope` (CHATGPT.md). OIDC Core §3.1.2.1: the hint says who the client expects; a mismatch
+// `scope` (docs/clients.md §6). OIDC Core §3.1.2.1: the hint says who the client expects; a mismatch
 // with the session means a login prompt, or `login_required` under prompt=none.
 import { createTestDatabase } from '@omnichat/db/testing';
 import { decodeJwt } from 'jose';

@@ -49,7 +49,7 @@ async function pkce(): Promise<Pkce> {
   return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier) };
 }
 
-/** AUTHZ{…} of SECURITY-CASES.md: overrides replace, `null` drops a parameter. */
+/** A valid authorization request (the cases of docs/security.md vary one parameter each): overrides replace, `null` drops a parameter. */
 function authz(clientId: string, p: Pkce, overrides: Record<string, string | null> = {}): string {
   const params: Record<string, string | null> = {
     response_type: 'code', client_id: clientId, redirect_uri: RU, scope: 'files:read', resource: RESOURCE,

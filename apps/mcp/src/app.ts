@@ -55,7 +55,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new AccessLogController(),
     // Never log headers (Authorization) or query strings (a misplaced access_token), whichever
-    // logger is used (SECURITY-CASES RS-20).
+    // logger is used (docs/security.md RS-20).
     ...(deps.loggerInstance
       ? { loggerInstance: deps.loggerInstance.child({}, { serializers: { req: redactedRequest } }) }
       : { logger: { level: config.logLevel, serializers: { req: redactedRequest }, redact: REDACT } }),

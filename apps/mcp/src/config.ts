@@ -42,7 +42,7 @@ const EnvSchema = z.object({
     .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   RESOURCE_NAME: z.string().min(1).default('OmniChat'),
-  // How long a grant's "still live" answer is trusted: the bound on revocation (issue 7 §4: ≤ 5 s).
+  // How long a grant's "still live" answer is trusted: the bound on revocation (docs/security.md B.1: ≤ 5 s).
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
   // Graceful stop (SIGTERM): /readyz fails for the drain period, then in-flight requests finish
   // within the timeout. Keep the orchestrator's grace period (compose stop_grace_period) above both.

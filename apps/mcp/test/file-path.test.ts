@@ -17,7 +17,7 @@ describe('normaliseFilePath accepts plain relative paths', () => {
   });
 });
 
-describe('normaliseFilePath refuses traversal and look-alikes (SECURITY-CASES RS-26, RS-32)', () => {
+describe('normaliseFilePath refuses traversal and look-alikes (docs/security.md RS-26, RS-32)', () => {
   it.each([
     ['parent traversal', '../../etc/passwd'],
     ['absolute', '/etc/passwd'],

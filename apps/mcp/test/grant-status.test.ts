@@ -31,7 +31,7 @@ function clock(start = 1_000_000) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-describe('grant status cache (immediate revocation, issue 7 §4)', () => {
+describe('grant status cache (immediate revocation, docs/security.md B.1)', () => {
   it('answers a fresh status synchronously, without a lookup', async () => {
     const store = fakeStore(['g1']);
     const time = clock();

@@ -138,7 +138,7 @@ describe('Streamable HTTP transport, stateless', () => {
   });
 });
 
-describe('DNS-rebinding protection (SECURITY-CASES RS-23)', () => {
+describe('DNS-rebinding protection (docs/security.md RS-23)', () => {
   it('refuses a foreign Origin with 403', async () => {
     const reply = await postMcp(bed.server.url, initializeMessage(), { headers: { origin: 'https://evil.example' } });
     expect(reply.status).toBe(403);

@@ -47,7 +47,7 @@ function verifierFor(getKey: ReturnType<typeof createResilientRemoteJwks>) {
   return createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], getKey, cacheEntries: 0 });
 }
 
-describe('stale-if-error JWKS (SECURITY-CASES RS-11, REL-5)', () => {
+describe('stale-if-error JWKS (docs/security.md RS-11, REL-5)', () => {
   it('RS-11 keeps verifying with the cached keys after the JWKS endpoint goes down', async () => {
     const key = await createTestKey();
     const jwks = await serveJwks(jwksOf(key));

@@ -71,7 +71,7 @@ describe('chat tools', () => {
   });
 });
 
-describe('one user never touches another user\'s chats (SECURITY-CASES RS-27)', () => {
+describe('one user never touches another user\'s chats (docs/security.md RS-27)', () => {
   it('bob cannot read alice\'s conversation: the same answer as a missing one', async () => {
     const theirs = await call('chat_history', { conversation_id: aliceConversation }, bobToken);
     expect(theirs).toEqual({ isError: true, content: [{ type: 'text', text: `Conversation not found: ${aliceConversation}` }] });

@@ -52,7 +52,7 @@ describe('private file tools', () => {
   });
 });
 
-describe('one user never touches another user\'s files (SECURITY-CASES RS-27)', () => {
+describe('one user never touches another user\'s files (docs/security.md RS-27)', () => {
   beforeAll(async () => {
     await call('private_files_write', { path: 'secret.txt', content: 'alice only' }, aliceToken);
   });

@@ -13,7 +13,7 @@ import { PrismaClient } from './generated/client.js';
 setFlagsFromString('--liftoff-only');
 
 /**
- * Bounds on how long a request can wait on the database (issue 7 §7, REL-2): with Postgres down or
+ * Bounds on how long a request can wait on the database (docs/security.md, database faults, REL-2): with Postgres down or
  * unreachable, a request fails within these and the app answers `server_error` instead of hanging.
  * pg's defaults are "forever" for all three.
  */

@@ -1,5 +1,5 @@
 // Prisma's WASM schema engine, driven through @prisma/adapter-pg: the same engine `prisma migrate`
-// runs natively, but with no downloaded binary and no network (see DESIGN.md, "Known ground truths").
+// runs natively, but with no downloaded binary and no network (these machines reach npm only, not Prisma's binary downloads).
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';

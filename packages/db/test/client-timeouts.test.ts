@@ -1,4 +1,4 @@
-// REL-2 (issue 7 §7): a database that stops answering makes a query fail within a bound, never hang.
+// REL-2 (docs/security.md, database faults): a database that stops answering makes a query fail within a bound, never hang.
 import net from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -59,7 +59,7 @@ export function installShutdown(options: {
 
 /**
  * Loads the typed configuration or exits 1 with its problems, one per line, and no stack trace:
- * a bad setting is an operator's typo, not a crash (STYLE.md §3).
+ * a bad setting is an operator's typo, not a crash.
  */
 export function loadConfigOrExit<T>(load: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined>): T {
   try {

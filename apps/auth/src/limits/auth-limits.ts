@@ -1,6 +1,6 @@
 import { parseRate, type BackoffRule, type LimitRule } from '@omnichat/limits';
 
-/** The abuse limits of the authorization server (issue 7 §5), from LIMIT_* settings. */
+/** The abuse limits of the authorization server (docs/security.md AS-45, REL-3, REL-8), from LIMIT_* settings. */
 export type AuthLimits = {
   /** POST /register per client IP (AS-45). */
   registerPerIp: LimitRule;

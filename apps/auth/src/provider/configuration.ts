@@ -38,7 +38,7 @@ const AUTHORIZATION_ROUTES = new Set(['authorization', 'resume', 'pushed_authori
 
 /**
  * oidc-provider configuration: only what departs from its defaults, each with the reason
- * (SECURITY-CASES.md §0 and D.2 list them; the tests named there cover each).
+ * (the rows of docs/security.md name the case each guards and the test that covers it).
  */
 export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): Configuration {
   const resourceServer = (client: { scope?: string | undefined }) => ({
@@ -64,7 +64,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     // Resource scopes are listed as static scopes too, or oidc-provider refuses a DCR `scope` that
     // names them (it validates client scope against statics) and cannot limit them per client.
     scopes: supportedScopes(),
-    // /register, per DESIGN.md (the default is /reg).
+    // /register, as README names it (the default is /reg).
     routes: { registration: '/register' },
     // Code flow only (RFC 9700 §2.1.2); the default also allows id_token and none response types.
     responseTypes: ['code'],
@@ -89,7 +89,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       // Outlives refresh tokens: a grant expiring first would silently kill them after 14 days (the default).
       Grant: 365 * 24 * 3600,
     },
-    // ChatGPT's CIMD document uses private_key_jwt; DCR clients ask for none or client_secret_post (CHATGPT.md §4).
+    // ChatGPT's CIMD document uses private_key_jwt; DCR clients ask for none or client_secret_post (docs/clients.md §4).
     clientAuthMethods: ['none', 'private_key_jwt', 'client_secret_post', 'client_secret_basic'],
     enabledJWA: {
       // Asymmetric only: no HS* (client_secret_jwt) and so no key confusion with public keys (AS-67).
@@ -133,7 +133,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     features: {
       // Development views accept any password (AS-62).
       devInteractions: { enabled: false },
-      // Open DCR: ChatGPT sends no initial access token (CHATGPT.md §4).
+      // Open DCR: ChatGPT sends no initial access token (docs/clients.md §4).
       registration: {
         enabled: true,
         // Registration management is off, so a registration access token would open nothing.
@@ -144,7 +144,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}) },
       resourceIndicators: {
         enabled: true,
-        // No resource means the MCP server: there is only one (issue 3 §5).
+        // No resource means the MCP server: there is only one (docs/clients.md §6).
         defaultResource: async (_ctx, _client, oneOf) => {
           if (!oneOf) return config.resourceUrl;
           return oneOf.includes(config.resourceUrl) ? config.resourceUrl : oneOf;

@@ -4,7 +4,7 @@ import { supportedScopes } from './client-metadata.js';
 
 /**
  * Discovery must list resource scopes too: OpenAI clients request what AS metadata advertises
- * (CHATGPT.md §3), while oidc-provider lists only its static OIDC scopes. `discovery` config can
+ * (docs/clients.md §3), while oidc-provider lists only its static OIDC scopes. `discovery` config can
  * only add missing keys, hence a post-middleware (oidc-provider's documented seam).
  */
 export function customiseDiscovery(provider: Provider): void {
@@ -13,7 +13,7 @@ export function customiseDiscovery(provider: Provider): void {
     if (ctx.oidc?.route !== 'discovery' || typeof ctx.body !== 'object' || ctx.body === null) return;
     Object.assign(ctx.body, {
       scopes_supported: supportedScopes(),
-      // Only the query response mode is promised to clients (issue 3 §2).
+      // Only the query response mode is promised to clients (docs/clients.md §2).
       response_modes_supported: ['query'],
     });
   });

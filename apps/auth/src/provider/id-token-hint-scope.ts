@@ -6,7 +6,7 @@ const AUTHORIZATION_PATH = '/auth';
 const STOOD_IN = Symbol('openid stands in for a missing scope next to id_token_hint');
 
 /**
- * ChatGPT reconnects with `id_token_hint` and a missing or empty `scope` (CHATGPT.md). Our default
+ * ChatGPT reconnects with `id_token_hint` and a missing or empty `scope` (docs/clients.md §6). Our default
  * scope (extraParams.scope in configuration.ts: what this client may have, openid included) is
  * applied in oidc-provider's checkExtraParams step, but its checkOpenidScope step runs earlier and
  * refuses id_token_hint without openid (OIDC Core §3.1.2.1 makes it an OpenID parameter). So, on

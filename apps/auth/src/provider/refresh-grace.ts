@@ -13,7 +13,7 @@ const REPLAY_WAIT_MS = 3_000;
 const REPLAY_POLL_MS = 25;
 
 /**
- * Race-safe rotation (SECURITY-CASES AS-28; oidc-provider has no reuse grace). ChatGPT and other
+ * Race-safe rotation (docs/security.md AS-28; oidc-provider has no reuse grace). ChatGPT and other
  * clients may refresh twice at once; without this, the second request revokes the whole grant and
  * forces the user to sign in again. Within `graceSeconds` of a rotation, presenting the rotated
  * token again, by the same client, returns the very same token pair; after it, reuse revokes the

@@ -8,7 +8,7 @@ import { pageStyle } from './style.js';
 const cspHash = (source: string) => `'sha256-${createHash('sha256').update(source).digest('base64')}'`;
 
 /**
- * Strict CSP for every page we render (RFC 9700 §4.16, SECURITY-CASES AS-61): nothing loads
+ * Strict CSP for every page we render (RFC 9700 §4.16, docs/security.md AS-61): nothing loads
  * from elsewhere except the configured logo; the one stylesheet and the one script are inline and
  * allowed by hash, so no injected markup can style or script the page. `form-action` must allow
  * where our forms' redirects lead (browsers check it on the redirect after a form post): the

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { describe } from 'vitest';
 
-/** Debian's Chromium, installed by `.ci/run` (DESIGN.md: ground truths). */
+/** Debian's Chromium, installed by `.ci/run` (Debian's package, not Playwright's download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** DESIGN.md's flags: headless, no sandbox (root in containers), nothing phoning home. */
+/** Headless, no sandbox (root in containers), nothing phoning home. */
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -1,5 +1,5 @@
 // What the auth app writes to its log over a full flow (its real pino output, redaction included),
-// and how it treats Host / X-Forwarded-* headers (SECURITY-CASES AS-24).
+// and how it treats Host / X-Forwarded-* headers (docs/security.md AS-24).
 import { request as httpRequest } from 'node:http';
 
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';

@@ -7,8 +7,8 @@ import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/
 import { startCimdHost, type CimdHost } from '../helpers/cimd-host.js';
 import { RU, authz, codeFor, pkce, publicClient, register } from './helpers/oauth.js';
 
-// SECURITY-CASES A.7 (dynamic registration: AS-46, 47; AS-39..45 are in ../refusals.test.ts and
-// limits.test.ts) and A.8 (client ID metadata documents, AS-48..52; the basics are in
+// docs/security.md, dynamic registration (AS-46, 47; AS-39..45 are in ../refusals.test.ts and
+// limits.test.ts), and client ID metadata documents (AS-48..52; the basics are in
 // ../cimd.test.ts), plus AS-67 (client-assertion algorithms).
 const RESOURCE = 'http://127.0.0.1:3990/mcp';
 const USER = { email: 'clients@example.com', password: 'a long and unguessable password' };

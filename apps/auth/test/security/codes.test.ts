@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { authSuite } from './helpers/suite.js';
 import { RU, authz, codeFor, pkce, publicClient, register, token, type Pkce } from './helpers/oauth.js';
 
-// SECURITY-CASES A.2 (PKCE) and A.3 (authorization codes). AS-12, 16–19 live in ../refusals.test.ts
+// docs/security.md, cases of PKCE and of authorization codes. AS-12, 16–19 live in ../refusals.test.ts
 // and single-use.test.ts; the rest are here. Time moves through the app's clock dep (AS-20).
 const RESOURCE = 'http://127.0.0.1:3994/mcp';
 const USER = { email: 'codes@example.com', password: 'a long and unguessable password' };

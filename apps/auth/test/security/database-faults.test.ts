@@ -1,5 +1,5 @@
 /**
- * Database faults (issue 7 §7, SECURITY-CASES REL-2 on the authorization server): a real Postgres
+ * Database faults (docs/security.md REL-2 on the authorization server): a real Postgres
  * this test owns (embedded, on a fixed port) is stopped under the running auth app mid-flow and
  * started again on the same port. The app is never restarted.
  */

@@ -10,8 +10,8 @@ import { authorizeInBrowser } from '../helpers/flow.js';
 import { authSuite } from './helpers/suite.js';
 import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor } from './helpers/oauth.js';
 
-// SECURITY-CASES A.4 (mix-up, iss, discovery, state), A.10 (tokens and JWKS) and the error, clock
-// and forwarded-header rows of A.11.
+// docs/security.md, cases of mix-up, iss, discovery and state, of tokens and JWKS, and the error, clock
+// and forwarded-header rows.
 const RESOURCE = 'http://127.0.0.1:3993/mcp';
 const USER = { email: 'tokens@example.com', password: 'a long and unguessable password' };
 

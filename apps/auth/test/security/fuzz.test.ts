@@ -1,5 +1,5 @@
 /**
- * Fuzzed inputs on the authorization server (issue 7 §8): DCR metadata, authorization query
+ * Fuzzed inputs on the authorization server (docs/security.md, fuzzing): DCR metadata, authorization query
  * strings, token form bodies, introspection and revocation bodies. Whatever arrives, the answer is
  * never a 5xx, never shows a stack trace, a file path or a driver name, and never hangs. Bounded
  * runs against the real app on real Postgres; fast-check prints the seed and the shrunk input of a

@@ -6,7 +6,7 @@ import { startAuthServer, type RunningAuthServer } from '../helpers/auth-server.
 import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
 import { register } from './helpers/oauth.js';
 
-// Abuse limits shared across replicas (issue 7 §5; SECURITY-CASES AS-45, REL-3, REL-8).
+// Abuse limits shared across replicas (docs/security.md AS-45, REL-3, REL-8).
 const RESOURCE = 'http://127.0.0.1:3996/mcp';
 const LIMITS = { LIMIT_REGISTER_PER_IP: '4/600', LIMIT_REGISTER_GLOBAL: '1000/600' };
 

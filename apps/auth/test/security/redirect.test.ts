@@ -5,7 +5,7 @@ import { authorizeInBrowser } from '../helpers/flow.js';
 import { authSuite } from './helpers/suite.js';
 import { RU, authz, codeFor, pkce, publicClient, register } from './helpers/oauth.js';
 
-// SECURITY-CASES A.1: redirect URIs and open redirects. oidc-provider renders (never redirects) an
+// docs/security.md, cases of redirect URIs and open redirects. oidc-provider renders (never redirects) an
 // error raised before the client and its redirect_uri are verified (RFC 9700 §4.11.2).
 const RESOURCE = 'http://127.0.0.1:3995/mcp';
 const USER = { email: 'redirect@example.com', password: 'a long and unguessable password' };

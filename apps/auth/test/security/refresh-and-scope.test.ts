@@ -6,7 +6,7 @@ import { authorizeInBrowser } from '../helpers/flow.js';
 import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json } from './helpers/oauth.js';
 import { authSuite } from './helpers/suite.js';
 
-// SECURITY-CASES A.5 (refresh tokens) and A.6 (resource indicators, scope, consent). AS-27/28 are
+// docs/security.md, cases of refresh tokens and of resource indicators, scope and consent. AS-27/28 are
 // in single-use.test.ts, AS-30/31/34/38 in ../refusals.test.ts.
 const RESOURCE = 'http://127.0.0.1:3991/mcp';
 const USER = { email: 'refresh@example.com', password: 'a long and unguessable password' };

@@ -7,7 +7,7 @@ import { createUser, startAuthServer } from '../helpers/auth-server.js';
 import { RU, authz, pkce, publicClient, token } from './helpers/oauth.js';
 import { authSuite } from './helpers/suite.js';
 
-// SECURITY-CASES A.9: sign-in, consent, session, cookies and page headers (AS-54..62). AS-53
+// docs/security.md, cases of sign-in, consent, session, cookies and page headers (AS-54..62). AS-53
 // (brute force over two instances) is in replicas.test.ts.
 const RESOURCE = 'http://127.0.0.1:3992/mcp';
 const USER = { email: 'session@example.com', password: 'a long and unguessable password' };

@@ -6,7 +6,7 @@ import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
 import { RU, codeFor, pkce, publicClient, token, tokensFor } from './helpers/oauth.js';
 
 // Atomic single use and race-safe rotation, across two auth processes on one Postgres
-// (issue 7 §2–3; SECURITY-CASES AS-17, AS-27, AS-28).
+// (docs/security.md AS-17, AS-27, AS-28).
 const RESOURCE = 'http://127.0.0.1:3997/mcp';
 const USER = { email: 'race@example.com', password: 'a long and unguessable password' };
 

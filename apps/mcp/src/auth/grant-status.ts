@@ -17,7 +17,7 @@
  * Database faults: when a lookup fails or takes longer than `lookupTimeoutMs`, the last known
  * status is used (stale-if-error), and a grant never seen before is let through on its signature
  * alone — the authorization server cannot revoke anything while the shared database is down either,
- * and token verification must not depend on the database (SECURITY-CASES REL-2). Lookups are then
+ * and token verification must not depend on the database (docs/security.md REL-2). Lookups are then
  * retried at most once per `retryAfterErrorMs`, so a dead database costs no per-request latency.
  */
 export type GrantLookup = (grantIds: readonly string[]) => Promise<ReadonlySet<string>>;

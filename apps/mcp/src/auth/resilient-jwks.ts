@@ -22,7 +22,7 @@ export type ResilientJwksOptions = {
  *
  * jose refetches once its copy is older than `cacheMaxAge` and fails the verification when that
  * fetch fails, so an authorization-server outage longer than ten minutes would refuse every token
- * (SECURITY-CASES RS-11, REL-5). This keeps the last key set that was fetched successfully and
+ * (docs/security.md RS-11, REL-5). This keeps the last key set that was fetched successfully and
  * answers from it while the endpoint is down, retrying at most once per cool-down; an unknown
  * `kid` still fails (a key we never saw stays unknown). A set that is fetched successfully always
  * wins, so removed keys disappear at the next good fetch.

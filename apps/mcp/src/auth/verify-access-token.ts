@@ -82,7 +82,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     }
 
     // jose checks iat only against maxTokenAge; a token "issued" in the future is forged or from a
-    // badly skewed clock either way (SECURITY-CASES RS-14, RFC 9068 §4).
+    // badly skewed clock either way (docs/security.md RS-14, RFC 9068 §4).
     if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
       throw new InvalidTokenError('not_yet_valid');
     }

@@ -143,7 +143,7 @@ type ParsedMessage =
 
 function parseSingleMessage(body: unknown): ParsedMessage {
   // Batches were removed in MCP 2025-06-18; the SDK still accepts them, and one request per
-  // message keeps per-call scope checks simple (SECURITY-CASES RS-18, RS-19).
+  // message keeps per-call scope checks simple (docs/security.md RS-18, RS-19).
   if (Array.isArray(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
   // Requests are nearly all the traffic: the SDK's own request guard alone (the first member of
   // JSONRPCMessageSchema, strict, so the body IS the parsed value) instead of the whole union

@@ -33,7 +33,7 @@ export function buildProtectedResourceMetadata(config: Pick<McpConfig, 'resource
 
 /**
  * Serves the document at the path-inserted URL and at the root well-known URL, which ChatGPT
- * has been seen probing (CHATGPT.md step 1).
+ * has been seen probing (docs/clients.md §1).
  */
 export function registerProtectedResourceMetadata(app: FastifyInstance, config: McpConfig): void {
   const document = JSON.stringify(buildProtectedResourceMetadata(config));

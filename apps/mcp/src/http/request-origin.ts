@@ -1,7 +1,7 @@
 /**
  * MCP transports "Security Warning": servers MUST validate Origin to stop DNS rebinding, and we
  * check Host too (the SDK's own check is off by default). No Origin at all is fine: ChatGPT and
- * other server-side clients send none (SECURITY-CASES RS-23). Pure.
+ * other server-side clients send none (docs/security.md RS-23). Pure.
  */
 export function checkRequestOrigin(
   headers: { host?: string | undefined; origin?: string | undefined },

@@ -47,7 +47,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
     } catch (error) {
       if (error instanceof ToolError) return errorResult(error.message);
       if (isDatabaseUnavailable(error)) {
-        // A retryable outage, not a bug: say so plainly, with no internals (issue 7 §7).
+        // A retryable outage, not a bug: say so plainly, with no internals (docs/security.md, database faults).
         deps.log.warn({ err: error, tool: name }, 'database unavailable');
         return errorResult(DATABASE_UNAVAILABLE);
       }

@@ -1,7 +1,7 @@
 /**
  * Whether an error means "the database cannot be reached right now" (as opposed to a bug or a bad
- * query), so a tool can answer a clean, retryable refusal instead of an internal error (issue 7 §7,
- * SECURITY-CASES REL-2). Pure: reads Prisma's error codes, the pg driver adapter's error kinds and
+ * query), so a tool can answer a clean, retryable refusal instead of an internal error (docs/security.md, database faults,
+ * docs/security.md REL-2). Pure: reads Prisma's error codes, the pg driver adapter's error kinds and
  * Postgres SQLSTATEs along the cause chain.
  */
 const PRISMA_CODES = new Set([

@@ -41,7 +41,7 @@ export function defineTool<Input extends z.ZodType>(tool: ToolImplementation<Inp
 
 /**
  * The owner id every row is keyed by: the token's `sub`, never anything from the arguments
- * (SECURITY-CASES RS-27). Our authorization server's `sub` is User.id, a UUID.
+ * (docs/security.md RS-27). Our authorization server's `sub` is User.id, a UUID.
  */
 export function ownerId(context: ToolContext): string {
   const subject = context.principal?.subject;

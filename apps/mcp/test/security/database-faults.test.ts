@@ -1,5 +1,5 @@
 /**
- * Database faults (issue 7 §7, SECURITY-CASES REL-2 on the MCP side): a real Postgres this test
+ * Database faults (docs/security.md REL-2 on the MCP side): a real Postgres this test
  * owns (embedded, on a fixed port) is stopped under the running MCP app and started again.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Fuzzed MCP JSON-RPC bodies (issue 7 §8): whatever arrives at /mcp, the answer is never a 5xx,
+ * Fuzzed MCP JSON-RPC bodies (docs/security.md, fuzzing): whatever arrives at /mcp, the answer is never a 5xx,
  * never shows a stack trace or internals, and never hangs. Bounded runs against the real app on
  * real Postgres; fast-check prints the seed and the shrunk body of any failure.
  */
@@ -71,7 +71,7 @@ const toolCall = fc.record({
   ),
 });
 
-describe('fuzzed JSON-RPC bodies on /mcp (issue 7 §8)', () => {
+describe('fuzzed JSON-RPC bodies on /mcp (docs/security.md, fuzzing)', () => {
   it.each([
     ['arbitrary text', fc.string({ maxLength: 400, unit: 'binary' })],
     ['arbitrary JSON', fc.json({ maxDepth: 5 })],

@@ -1,5 +1,5 @@
 /**
- * Immediate revocation (issue 7 §4) end to end: real tokens from the real auth app, a real MCP app
+ * Immediate revocation (docs/security.md B.1) end to end: real tokens from the real auth app, a real MCP app
  * on the same Postgres, and the grant revoked the ways the auth app revokes grants. The MCP app's
  * clock is injected so the revocation bound (REVOCATION_CACHE_MS) is shown exactly, without sleeps.
  */
@@ -67,7 +67,7 @@ async function expectRefusedWithinBound(accessToken: string) {
   expect(reply.headers.get('www-authenticate')).toContain('error="invalid_token", error_description="The access token was revoked"');
 }
 
-describe('a revoked grant ends its access tokens within REVOCATION_CACHE_MS (issue 7 §4)', () => {
+describe('a revoked grant ends its access tokens within REVOCATION_CACHE_MS (docs/security.md B.1)', () => {
   it('revocation through the adapter, as /account "disconnect" and `grants:revoke` do: refused within the bound, not before', async () => {
     const tokens = await connect();
     await createPrismaAdapter(database.prisma)('Grant').revokeByGrantId(gidOf(tokens.accessToken));

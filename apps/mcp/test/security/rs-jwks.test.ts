@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES §B rows about where verification keys come from: RS-06, RS-07, RS-08 (app level)
+ * docs/security.md §B rows about where verification keys come from: RS-06, RS-07, RS-08 (app level)
  * and RS-10. The app runs with its production key source (the remote, stale-if-error JWKS) against
  * a JWKS endpoint on loopback that counts fetches; an "attacker" endpoint counts any request.
  */
@@ -78,7 +78,7 @@ async function expect401(token: string) {
   expect(reply.headers.get('www-authenticate')).toContain('error="invalid_token"');
 }
 
-describe('SECURITY-CASES B: verification keys', () => {
+describe('docs/security.md B: verification keys', () => {
   it('RS-06 key material from the header (jwk, jku, x5u, x5c) is never used and never fetched', async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const attackerJwk = await exportJWK(publicKey);

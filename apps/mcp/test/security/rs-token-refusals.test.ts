@@ -43,7 +43,7 @@ async function expectRefused(token: string, header: string) {
   });
 }
 
-describe('SECURITY-CASES B: tokens refused with 401 invalid_token', () => {
+describe('docs/security.md B: tokens refused with 401 invalid_token', () => {
   it('RS-02 malformed or misplaced bearer: 400 invalid_request for a malformed Authorization header', async () => {
     for (const authorization of ['Basic dTpw', 'Bearer', 'Bearer ', 'Bearer a b', 'Token abc']) {
       const reply = await postMcp(bed.server.url, initializeMessage(), { headers: { authorization } });
@@ -169,7 +169,7 @@ describe('SECURITY-CASES B: tokens refused with 401 invalid_token', () => {
     for (const claim of ['sub', 'client_id', 'jti', 'exp', 'iat']) {
       await expectRefused(await mint({ omit: [claim] }), invalid);
     }
-    // gid: without its grant id a token could not be revoked early (issue 7 §4).
+    // gid: without its grant id a token could not be revoked early (docs/security.md B.1).
     const noGid = await new SignJWT({ ...(await payloadOf()), gid: undefined })
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: bed.key.kid })
       .sign(bed.key.privateKey);

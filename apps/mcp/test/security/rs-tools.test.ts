@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES §B rows about what the data tools return (RS-30, files and chat; the ssh side is
+ * docs/security.md §B rows about what the data tools return (RS-30, files and chat; the ssh side is
  * in test/ssh). Real app, real Postgres.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => bed?.close());
 
-describe('SECURITY-CASES B: output size', () => {
+describe('docs/security.md B: output size', () => {
   it('RS-30 chat_history on a 1000-message conversation returns at most one page; a larger page is refused', async () => {
     const user = await bed.createUser();
     const token = await bed.token(user, 'chat:read');

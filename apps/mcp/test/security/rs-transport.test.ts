@@ -1,5 +1,5 @@
 /**
- * SECURITY-CASES §B rows about the /mcp transport, per-tool scopes and what leaves the server:
+ * docs/security.md §B rows about the /mcp transport, per-tool scopes and what leaves the server:
  * RS-01, RS-17..RS-20, RS-22 (body), RS-24, RS-25. Real app, real Postgres, raw HTTP.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,7 +24,7 @@ afterAll(async () => bed?.close());
 const sideEffects = async (userId: string) =>
   (await bed.prisma.file.count({ where: { userId } })) + (await bed.prisma.conversation.count({ where: { userId } }));
 
-describe('SECURITY-CASES B: transport and tool access', () => {
+describe('docs/security.md B: transport and tool access', () => {
   it('RS-01 no credentials in strict mode: 401 with resource_metadata and no error code', async () => {
     const strict = await startTestBed({ requireAuth: true });
     try {

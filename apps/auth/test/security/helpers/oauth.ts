@@ -12,7 +12,7 @@ export async function pkce(): Promise<Pkce> {
   return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier) };
 }
 
-/** REG{json} of SECURITY-CASES.md §0 (at /register). */
+/** A dynamic registration (POST /register) with the given metadata. */
 export async function register(base: string, extra: Json = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Json }> {
   const response = await fetch(`${base}/register`, {
     method: 'POST',

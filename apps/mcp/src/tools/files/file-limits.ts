@@ -1,4 +1,4 @@
-/** Largest single file, in UTF-8 bytes (SECURITY-CASES RS-30, RS-32). */
+/** Largest single file, in UTF-8 bytes (docs/security.md RS-30, RS-32). */
 export const MAX_FILE_BYTES = 256 * 1024;
 /** Total bytes one user may store across all files. */
 export const MAX_USER_BYTES = 10 * 1024 * 1024;

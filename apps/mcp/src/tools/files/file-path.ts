@@ -3,7 +3,7 @@
  *
  * Files live in Postgres rows keyed by (owner, path), never on a filesystem, so traversal cannot
  * reach another user's data by construction; these rules still refuse every traversal-looking
- * name (SECURITY-CASES RS-26, RS-32) so that a path means the same thing to every client, log
+ * name (docs/security.md RS-26, RS-32) so that a path means the same thing to every client, log
  * line and future storage backend: relative, "/"-separated, no "." or ".." segments, no
  * backslashes, NUL or other control and invisible formatting characters, no percent-escapes,
  * no compatibility look-alikes (fullwidth "．．／" would normalise to "../"), bounded length

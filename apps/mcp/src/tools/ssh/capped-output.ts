@@ -1,6 +1,6 @@
 /**
  * Collects one stream of a remote command up to `capBytes`; counts everything that arrived so
- * the audit can say how much the command really produced (SECURITY-CASES RS-30).
+ * the audit can say how much the command really produced (docs/security.md RS-30).
  */
 export class CappedOutput {
   private readonly chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 /**
- * Caps how many commands one user runs at once on this replica (SECURITY-CASES RS-31). In
+ * Caps how many commands one user runs at once on this replica (docs/security.md RS-31). In
  * memory: a replica that dies releases its slots with it, which a database counter would not.
  */
 export class ConcurrencyLimiter {

@@ -7,7 +7,7 @@ export type HostLookup =
   | { kind: 'granted'; host: SshHost };
 
 /**
- * The approved host called exactly `name`, if `userId` holds a grant for it (SECURITY-CASES
+ * The approved host called exactly `name`, if `userId` holds a grant for it (docs/security.md
  * RS-28). Byte-for-byte: no case folding, trimming, port or user parsing, DNS or IP forms — any
  * of those is a different name, and names are only ever created by an admin.
  */

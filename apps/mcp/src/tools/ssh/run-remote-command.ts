@@ -48,7 +48,7 @@ const STOP_GRACE_MS = 2000;
 
 /**
  * Runs one command over SSH with the ssh2 library: no local shell and no `ssh` binary, so nothing
- * in `command` is ever interpreted on this machine (SECURITY-CASES RS-29); the remote account's
+ * in `command` is ever interpreted on this machine (docs/security.md RS-29); the remote account's
  * shell interprets it there (RFC 4254 §6.5 "exec"). The server must present exactly the pinned
  * host key (strict checking, no trust on first use) before we authenticate with the host's key.
  */

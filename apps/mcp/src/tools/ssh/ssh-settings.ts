@@ -6,7 +6,7 @@ export type SshSettings = {
   runTimeoutMs: number;
   /** Per stream (stdout, stderr): what the caller gets back; more stops the command. */
   outputCapBytes: number;
-  /** Commands one user may have running at once on this replica (SECURITY-CASES RS-31). */
+  /** Commands one user may have running at once on this replica (docs/security.md RS-31). */
   maxConcurrentPerUser: number;
 };
 
