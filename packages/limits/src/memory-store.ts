@@ -1,3 +1,4 @@
+import { BoundedMap } from '@omnichat/util';
 import type { Clock, CounterStore, CounterWindow } from './counter-store.js';
 
 /** Entries kept at most; the oldest go first, so an attacker spraying keys cannot grow memory. */
@@ -8,7 +9,7 @@ const MAX_ENTRIES = 50_000;
  * tests. Not shared across replicas, so never the configured default.
  */
 export function createMemoryStore(now: Clock = Date.now): CounterStore {
-  const windows = new Map<string, { count: number; resetAt: number }>();
+  const windows = new BoundedMap<string, { count: number; resetAt: number }>(MAX_ENTRIES);
 
   const live = (key: string) => {
     const entry = windows.get(key);
@@ -19,8 +20,6 @@ export function createMemoryStore(now: Clock = Date.now): CounterStore {
     return entry;
   };
   const put = (key: string, entry: { count: number; resetAt: number }) => {
-    windows.delete(key);
-    if (windows.size >= MAX_ENTRIES) windows.delete(windows.keys().next().value as string);
     windows.set(key, entry);
   };
   const view = (entry: { count: number; resetAt: number }): CounterWindow => ({ count: entry.count, resetAt: new Date(entry.resetAt) });

@@ -1,3 +1,4 @@
+import { withTimeout } from '@omnichat/util';
 import type { CounterStore } from './counter-store.js';
 
 export type ResilienceOptions = {
@@ -25,15 +26,9 @@ export function createResilientStore(primary: CounterStore, fallback: CounterSto
   const now = options.now ?? Date.now;
   let skipPrimaryUntil = 0;
 
-  const withinTimeout = <R>(work: Promise<R>): Promise<R> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`rate-limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    // A late answer (or failure) of the abandoned call is ignored.
-    work.catch(() => {});
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-  };
+  // A late answer (or failure) of the abandoned call is ignored.
+  const withinTimeout = <R>(work: Promise<R>): Promise<R> =>
+    withTimeout(work, timeoutMs, `rate-limit store did not answer within ${timeoutMs} ms`);
 
   const guarded = <A extends unknown[], R>(run: (store: CounterStore, ...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {

@@ -1,3 +1,5 @@
+import { BoundedMap, withTimeout } from '@omnichat/util';
+
 /**
  * Whether the grant behind an access token (its `gid` claim) still exists on the authorization
  * server, answered from a small per-grant cache so the common case costs one Map lookup.
@@ -58,15 +60,13 @@ export function createGrantStatus(options: GrantStatusOptions): GrantStatus {
   const maxBatch = options.maxBatch ?? 500;
   if (!(options.ttlMs >= 0)) throw new TypeError('ttlMs must be a non-negative number');
 
-  const entries = new Map<string, Entry>();
+  const entries = new BoundedMap<string, Entry>(maxEntries);
   const inFlight = new Map<string, Promise<boolean>>();
   const queued: Array<{ grantId: string; resolve(live: boolean): void }> = [];
   let retryLookupsAfterMs = 0;
 
   function remember(grantId: string, live: boolean): void {
-    entries.delete(grantId);
     entries.set(grantId, { live, freshUntilMs: now() + (live ? options.ttlMs : revokedTtlMs) });
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
   }
 
   /** The answer while the database cannot be asked: the last known status, else live. */
@@ -80,7 +80,7 @@ export function createGrantStatus(options: GrantStatusOptions): GrantStatus {
     const ids = batch.map((item) => item.grantId);
     let live: ReadonlySet<string> | undefined;
     try {
-      live = await withTimeout(options.lookup(ids), lookupTimeoutMs);
+      live = await withTimeout(options.lookup(ids), lookupTimeoutMs, `grant lookup took longer than ${lookupTimeoutMs} ms`);
     } catch (error) {
       retryLookupsAfterMs = now() + retryAfterErrorMs;
       options.onLookupError?.(error, ids);
@@ -123,11 +123,3 @@ export function createGrantStatus(options: GrantStatusOptions): GrantStatus {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`grant lookup took longer than ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

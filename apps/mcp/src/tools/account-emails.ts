@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
+import { BoundedMap } from '@omnichat/util';
 
 /** How long a looked-up email is reused; an address change shows in whoami within this time. */
 export const ACCOUNT_EMAIL_TTL_MS = 60_000;
@@ -13,20 +14,18 @@ type Entry = { email: string | null; freshUntilMs: number };
  * and otherwise needs no database at all. Bounded by count (oldest first), one cache per Prisma
  * client (one per app instance).
  */
-const caches = new WeakMap<PrismaClient, Map<string, Entry>>();
+const caches = new WeakMap<PrismaClient, BoundedMap<string, Entry>>();
 
 export async function accountEmail(prisma: PrismaClient, userId: string, now: number = Date.now()): Promise<string | null> {
   let cache = caches.get(prisma);
   if (!cache) {
-    cache = new Map();
+    cache = new BoundedMap(MAX_ENTRIES);
     caches.set(prisma, cache);
   }
   const entry = cache.get(userId);
   if (entry && now < entry.freshUntilMs) return entry.email;
   const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } });
   const email = user?.email ?? null;
-  cache.delete(userId);
   cache.set(userId, { email, freshUntilMs: now + ACCOUNT_EMAIL_TTL_MS });
-  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   return email;
 }
