@@ -21,6 +21,7 @@ import { createLoginThrottle } from './limits/login-throttle.js';
 import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
 import { installGrantHooks } from './provider/grant-hooks.js';
+import { allowLoopbackPorts } from './provider/loopback-redirects.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
 import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
@@ -106,6 +107,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
     });
     customiseDiscovery(provider);
+    allowLoopbackPorts(provider);
     defaultScopeForIdTokenHint(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));

@@ -8,7 +8,10 @@ import type { KeyTimings } from './keys/rotation-policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
-/** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (DESIGN.md, CHATGPT.md §5). */
+/**
+ * ChatGPT's two callback forms, Claude's two, and loopback for CLIs and desktop apps on any port and
+ * path (mcp-remote, Claude Code, MCP Inspector; DESIGN.md, CHATGPT.md §5, RFC 8252 §7.3).
+ */
 export const DEFAULT_ALLOWED_REDIRECT_URIS = [
   'https://chatgpt.com/connector_platform_oauth_redirect',
   'https://chatgpt.com/connector/oauth/*',
@@ -16,6 +19,7 @@ export const DEFAULT_ALLOWED_REDIRECT_URIS = [
   'https://claude.com/api/mcp/auth_callback',
   'http://localhost:*',
   'http://127.0.0.1:*',
+  'http://[::1]:*',
 ];
 
 /**
