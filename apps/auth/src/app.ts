@@ -22,6 +22,7 @@ import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
 import { installGrantHooks } from './provider/grant-hooks.js';
 import { allowLoopbackPorts } from './provider/loopback-redirects.js';
+import { introspectOwnJwts } from './provider/jwt-introspection.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
 import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
@@ -108,6 +109,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     });
     customiseDiscovery(provider);
     allowLoopbackPorts(provider);
+    introspectOwnJwts(provider, jwks, deps.clock);
     defaultScopeForIdTokenHint(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
