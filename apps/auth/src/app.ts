@@ -8,6 +8,7 @@ import { accountRoutes } from './account/routes.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
 import { createPrismaAdapter, sweepExpired } from './adapter/prisma-adapter.js';
+import { markClientsUsed, pruneUnusedClients } from './adapter/unused-clients.js';
 import type { Clock } from './clock.js';
 import { audit } from './audit/audit-log.js';
 import type { AuthConfig } from './config.js';
@@ -22,6 +23,8 @@ import { createLoginThrottle } from './limits/login-throttle.js';
 import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
 import { installGrantHooks } from './provider/grant-hooks.js';
+import { allowLoopbackPorts } from './provider/loopback-redirects.js';
+import { introspectOwnJwts } from './provider/jwt-introspection.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
 import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
@@ -49,6 +52,8 @@ export type AuthDeps = {
 };
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** How often a replica looks for unused registrations (one replica at a time does the work). */
+const UNUSED_CLIENT_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** Never logged: credentials and the artefacts that act as them. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -107,8 +112,11 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
     });
     customiseDiscovery(provider);
+    allowLoopbackPorts(provider);
+    introspectOwnJwts(provider, jwks, deps.clock);
     defaultScopeForIdTokenHint(provider);
   recordGrantUse(provider, prisma, (error) => app.log.warn({ err: error }, 'could not record grant use'), deps.clock);
+    markClientsUsed(provider, prisma, (error) => app.log.warn({ err: error }, 'could not mark client used'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
     const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
       app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
@@ -161,6 +169,15 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
+  if (config.unusedClientTtlHours > 0) {
+    const prune = setInterval(() => {
+      pruneUnusedClients(prisma, config.unusedClientTtlHours, deps.clock)
+        .then((pruned) => pruned.forEach((client) => audit(app.log, { event: 'client.deleted', clientId: client.id, by: 'schedule' })))
+        .catch((error: unknown) => app.log.warn({ err: error }, 'unused-client prune failed'));
+    }, UNUSED_CLIENT_PRUNE_INTERVAL_MS);
+    prune.unref();
+    app.addHook('onClose', async () => clearInterval(prune));
+  }
 
   return app;
 }

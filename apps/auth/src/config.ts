@@ -8,7 +8,10 @@ import type { KeyTimings } from './keys/rotation-policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
-/** ChatGPT's two callback forms, Claude's two, and loopback for CLIs (docs/clients.md §5). */
+/**
+ * ChatGPT's two callback forms, Claude's two, and loopback for CLIs and desktop apps on any port and
+ * path (mcp-remote, Claude Code, MCP Inspector; docs/clients.md §5, RFC 8252 §7.3).
+ */
 export const DEFAULT_ALLOWED_REDIRECT_URIS = [
   'https://chatgpt.com/connector_platform_oauth_redirect',
   'https://chatgpt.com/connector/oauth/*',
@@ -16,6 +19,7 @@ export const DEFAULT_ALLOWED_REDIRECT_URIS = [
   'https://claude.com/api/mcp/auth_callback',
   'http://localhost:*',
   'http://127.0.0.1:*',
+  'http://[::1]:*',
 ];
 
 /**
@@ -84,6 +88,9 @@ const EnvSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // A rotated refresh token presented again within this window returns the same pair (AS-28); 0 disables.
     REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+    // Registrations that never received a grant are deleted after this many hours (0 = never);
+    // one that holds or ever held a grant is kept (adapter/unused-clients.ts).
+    UNUSED_CLIENT_TTL_HOURS: z.coerce.number().int().min(0).max(24 * 365).default(24),
     LIMIT_REGISTER_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_IP),
     LIMIT_REGISTER_GLOBAL: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_GLOBAL),
     LIMIT_CIMD_PER_HOST: z.string().default(DEFAULT_LIMITS.LIMIT_CIMD_PER_HOST),
@@ -152,6 +159,8 @@ export type AuthConfig = {
   trustProxy: TrustProxy;
   redisUrl: string | undefined;
   refreshReuseGraceSeconds: number;
+  /** Hours before an ungranted registration is pruned; 0 keeps them all. */
+  unusedClientTtlHours: number;
   limits: AuthLimits;
 };
 
@@ -188,6 +197,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     redisUrl: e.REDIS_URL,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    unusedClientTtlHours: e.UNUSED_CLIENT_TTL_HOURS,
     limits: authLimits(e),
   };
 }

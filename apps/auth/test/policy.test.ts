@@ -15,6 +15,10 @@ describe('redirect URI allow-list', () => {
     'http://localhost:33418/callback',
     'http://127.0.0.1:8080/oauth/callback',
     'http://127.0.0.1/callback',
+    'http://localhost/callback',
+    'http://localhost:6274/oauth/callback',
+    'http://[::1]/callback',
+    'http://[::1]:33418/oauth/callback',
   ])('accepts %s', (uri) => {
     expect(checkRedirectUri(uri, patterns)).toEqual({ ok: true });
   });

@@ -1,19 +1,25 @@
+import { duplicatesOf } from '../client-duplicates.js';
 import { EXIT, type AdminCommand } from '../command.js';
 import { listClients } from '../oidc-store.js';
 import { formatTable, isoOrDash } from '../output.js';
 
 export const clientList: AdminCommand = {
   name: 'client:list',
-  summary: 'List dynamically registered clients with when each was last used',
+  summary: 'List dynamically registered clients with when each was last used and which repeat an earlier one',
   usage: 'pnpm admin client:list [--json]',
   async run(_args, ctx) {
-    const clients = await listClients(ctx.prisma);
+    const listed = await listClients(ctx.prisma);
+    const duplicates = duplicatesOf(listed);
+    const clients = listed.map((client) => ({ ...client, duplicateOf: duplicates.get(client.clientId) ?? null }));
     ctx.out.result(
       clients,
-      formatTable(
-        ['client_id', 'name', 'registered', 'last used', 'grants'],
-        clients.map((client) => [client.clientId, client.clientName ?? '-', client.registeredAt.toISOString(), isoOrDash(client.lastUsedAt), String(client.grants)]),
-      ),
+      [
+        ...formatTable(
+          ['client_id', 'name', 'registered', 'last used', 'grants', 'duplicate of'],
+          clients.map((client) => [client.clientId, client.clientName ?? '-', client.registeredAt.toISOString(), isoOrDash(client.lastUsedAt), String(client.grants), client.duplicateOf ?? '-']),
+        ),
+        ...(duplicates.size > 0 ? [`${duplicates.size} registration(s) repeat an earlier one (same name and redirect URIs)`] : []),
+      ],
     );
     return EXIT.ok;
   },

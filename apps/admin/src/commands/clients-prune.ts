@@ -1,5 +1,6 @@
 import { audit } from '@omnichat/auth';
 
+import { duplicatesOf } from '../client-duplicates.js';
 import { EXIT, UsageError, flag, stringOption, type AdminCommand } from '../command.js';
 import { deleteClient, listClients } from '../oidc-store.js';
 import { formatTable, isoOrDash } from '../output.js';
@@ -19,7 +20,9 @@ export const clientsPrune: AdminCommand = {
     const cutoff = new Date(ctx.now().getTime() - days * DAY_MS);
     // "Used" is any consent, code or refresh: DCR clients that never finished a sign-in (ChatGPT
     // registers one per connector attempt) and ones whose users went away both qualify.
-    const stale = (await listClients(ctx.prisma)).filter((client) => client.registeredAt < cutoff && (client.lastUsedAt === null || client.lastUsedAt < cutoff));
+    const all = await listClients(ctx.prisma);
+    const duplicates = duplicatesOf(all);
+    const stale = all.filter((client) => client.registeredAt < cutoff && (client.lastUsedAt === null || client.lastUsedAt < cutoff));
     const dryRun = flag(args, 'dry-run');
     if (!dryRun) {
       for (const client of stale) {
@@ -29,10 +32,10 @@ export const clientsPrune: AdminCommand = {
       }
     }
     ctx.out.result(
-      { dryRun, days, cutoff, pruned: stale.map((client) => ({ clientId: client.clientId, clientName: client.clientName, registeredAt: client.registeredAt, lastUsedAt: client.lastUsedAt })) },
+      { dryRun, days, cutoff, pruned: stale.map((client) => ({ clientId: client.clientId, clientName: client.clientName, registeredAt: client.registeredAt, lastUsedAt: client.lastUsedAt, duplicateOf: duplicates.get(client.clientId) ?? null })) },
       [
         `${dryRun ? 'would prune' : 'pruned'} ${stale.length} client(s) unused since ${cutoff.toISOString()}`,
-        ...(stale.length > 0 ? formatTable(['client_id', 'name', 'registered', 'last used'], stale.map((c) => [c.clientId, c.clientName ?? '-', c.registeredAt.toISOString(), isoOrDash(c.lastUsedAt)])) : []),
+        ...(stale.length > 0 ? formatTable(['client_id', 'name', 'registered', 'last used', 'duplicate of'], stale.map((c) => [c.clientId, c.clientName ?? '-', c.registeredAt.toISOString(), isoOrDash(c.lastUsedAt), duplicates.get(c.clientId) ?? '-'])) : []),
       ],
     );
     return EXIT.ok;

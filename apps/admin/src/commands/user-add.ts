@@ -9,8 +9,9 @@ import { PASSWORD_OPTIONS, PASSWORD_USAGE, readNewPassword } from '../password-i
 export const userAdd: AdminCommand = {
   name: 'user:add',
   summary: 'Create a user who can sign in (password from stdin or OMNICHAT_PASSWORD)',
-  usage: `pnpm admin user:add <email> ${PASSWORD_USAGE} [--admin] [--json]`,
-  options: { ...PASSWORD_OPTIONS, admin: { type: 'boolean' } },
+  usage: `pnpm admin user:add <email> ${PASSWORD_USAGE} [--admin] [--unverified] [--json]`,
+  // --unverified: the admin has not checked the address, so clients see email_verified false.
+  options: { ...PASSWORD_OPTIONS, admin: { type: 'boolean' }, unverified: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const raw = args.positionals[0] ?? '';
@@ -18,9 +19,9 @@ export const userAdd: AdminCommand = {
     const email = normaliseEmail(raw);
     const password = await readNewPassword(args, ctx);
     if (await ctx.prisma.user.findUnique({ where: { email } })) throw new CommandError(`a user with email ${email} already exists`);
-    const user = await ctx.prisma.user.create({ data: { email, passwordHash: await hashPassword(password), isAdmin: flag(args, 'admin') } });
-    audit(ctx.log, { event: 'user.created', accountId: user.id, isAdmin: user.isAdmin, by: 'admin_cli' });
-    ctx.out.result(publicUser(user), `created ${user.isAdmin ? 'admin' : 'user'} ${user.email} (${user.id})`);
+    const user = await ctx.prisma.user.create({ data: { email, passwordHash: await hashPassword(password), isAdmin: flag(args, 'admin'), emailVerifiedAt: flag(args, 'unverified') ? null : new Date() } });
+    audit(ctx.log, { event: 'user.created', accountId: user.id, isAdmin: user.isAdmin, emailVerified: user.emailVerifiedAt !== null, by: 'admin_cli' });
+    ctx.out.result({ ...publicUser(user), emailVerified: user.emailVerifiedAt !== null }, `created ${user.isAdmin ? 'admin' : 'user'} ${user.email} (${user.id})${user.emailVerifiedAt ? '' : ', email unverified'}`);
     return EXIT.ok;
   },
 };

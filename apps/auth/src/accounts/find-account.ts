@@ -11,8 +11,9 @@ export function createFindAccount(prisma: PrismaClient): FindAccount {
       claims: async () => ({
         sub: user.id,
         email: user.email,
-        // Accounts are provisioned by an administrator; we have not proven the address ourselves.
-        email_verified: false,
+        // An administrator vouched for the address when creating the account, unless told not to
+        // (`user:add --unverified`); ChatGPT's workspace domain rules need it true.
+        email_verified: user.emailVerifiedAt !== null,
         updated_at: Math.floor(user.updatedAt.getTime() / 1000),
       }),
     };

@@ -14,7 +14,7 @@ export type AuditEvent =
   | { event: 'grant.revoked'; grantId: string; clientId?: string | undefined; accountId?: string | undefined; by: AuditActor }
   | { event: 'key.rotated'; currentKid: string; retiredKid?: string | undefined; nextKid: string; by: AuditActor }
   | { event: 'key.deleted'; kid: string; by: AuditActor }
-  | { event: 'user.created'; accountId: string; isAdmin: boolean; by: AuditActor }
+  | { event: 'user.created'; accountId: string; isAdmin: boolean; emailVerified: boolean; by: AuditActor }
   | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor };
 
 /** Who caused it: the admin CLI, the automatic key schedule, the user, or a client's own request. */

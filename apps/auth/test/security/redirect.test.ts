@@ -47,7 +47,7 @@ describe('A.1 redirect URI and open redirect', () => {
     expectRendered(await get(authz(suite.base, clientId, await pkce(), RESOURCE, { redirect_uri: redirectUri })), 'invalid_redirect_uri');
   });
 
-  it('AS-02 the loopback port is relaxed only for native clients, never for web ones', async () => {
+  it('AS-02 a loopback URI registered with a port matches only that port (RFC 8252 §7.3 relaxes port-less ones; loopback-redirect.test.ts)', async () => {
     const web = await register(suite.base, { redirect_uris: ['http://127.0.0.1:9999/cb'] });
     expect(web.status).toBe(201);
     const other = await get(authz(suite.base, web.body.client_id as string, await pkce(), RESOURCE, { redirect_uri: 'http://127.0.0.1:9998/cb' }));
