@@ -3,3 +3,4 @@ export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, startOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
 export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';
+export { productionUrlProblem } from './public-url.js';
