@@ -1,10 +1,13 @@
 // Runs the authorization server alone (production: one process per container). The only module
 // that reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installShutdown, loadConfigOrExit, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
 import { loadAuthConfig } from './config.js';
+
+// .env at the repository root fills in what the environment leaves unset.
+loadDotEnv();
 
 // Heap sizing for a long-running server (memory under sustained load).
 tuneHeapForServer();

@@ -1,10 +1,13 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installShutdown, loadConfigOrExit, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
 import { loadMcpConfig } from './config.js';
+
+// .env at the repository root fills in what the environment leaves unset.
+loadDotEnv();
 
 // Heap sizing for a long-running server (memory under sustained load).
 tuneHeapForServer();

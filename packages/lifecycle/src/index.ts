@@ -4,3 +4,4 @@ export { installShutdown, loadConfigOrExit, startOrExit, type ShutdownSettings, 
 export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';
 export { productionUrlProblem } from './public-url.js';
+export { DOTENV_PATH, loadDotEnv } from './dotenv.js';
