@@ -29,7 +29,8 @@ describe('embedded Postgres', () => {
   afterAll(async () => {
     await running?.stop();
     await rm(dir, { recursive: true, force: true });
-    await rm(rootClusterHome(dir), { recursive: true, force: true });
+    // As root the clusters live outside dir (rootClusterHome): remove those this file made.
+    for (const cluster of [dir, path.join(dir, 'exit-code')]) await rm(rootClusterHome(cluster), { recursive: true, force: true });
   });
 
   it('starts, keeps a row across a stop and a start, and stops cleanly', async () => {
