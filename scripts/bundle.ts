@@ -22,7 +22,7 @@ export async function bundle(targets: readonly BundleTarget[]): Promise<void> {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node20',
+        target: 'node22',
         // Names in stack traces and logs stay readable; size is not what this is for.
         minify: false,
         sourcemap: 'linked',

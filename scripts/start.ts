@@ -1,10 +1,13 @@
 // `pnpm start`: the whole stack in one process for a laptop — Postgres (embedded under .data/ when
 // DATABASE_URL is unset), migrations, the optional admin seed, then the auth and MCP apps.
 // Production runs each app on its own (apps/*/src/server.ts, docker-compose.yml).
-import { loadConfigOrExit, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { developmentLogStream, loadConfigOrExit, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
+
+// .env at the repository root fills in what the environment leaves unset.
+loadDotEnv();
 
 // Heap sizing for a long-running server (memory under sustained load).
 tuneHeapForServer();
@@ -17,7 +20,11 @@ const prisma = createPrismaClient(database.url);
 const stopSteps = databaseStopSteps(prisma, database);
 const { auth, mcp } = await startOrExit(async () => {
   await migrate(database.url);
-  const apps = { auth: await buildAuthApp(authConfig, { prisma }), mcp: await buildMcpApp(mcpConfig, { prisma }) };
+  const logStream = developmentLogStream(process.env);
+  const apps = {
+    auth: await buildAuthApp(authConfig, { prisma, ...(logStream ? { logStream } : {}) }),
+    mcp: await buildMcpApp(mcpConfig, { prisma, ...(logStream ? { logStream } : {}) }),
+  };
   await apps.auth.listen({ host: authConfig.host, port: authConfig.port });
   await apps.mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
   return apps;

@@ -1,9 +1,13 @@
 // `pnpm admin <command> ...`: operator commands against the database the apps use (DATABASE_URL,
 // or the embedded Postgres under .data/ when unset). The only admin module that reads the process.
 import { createPrismaClient, resolveDatabase } from '@omnichat/db';
+import { loadDotEnv } from '@omnichat/lifecycle';
 import { pino } from 'pino';
 
 import { runAdmin } from './run-admin.js';
+
+// .env at the repository root fills in what the environment leaves unset.
+loadDotEnv();
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('reading from standard input (end with Ctrl-D)\n');

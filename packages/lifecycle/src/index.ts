@@ -3,3 +3,6 @@ export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, startOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
 export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';
+export { productionUrlProblem } from './public-url.js';
+export { DOTENV_PATH, loadDotEnv } from './dotenv.js';
+export { developmentLogStream } from './log-stream.js';
