@@ -141,7 +141,7 @@ describe('RFC 9449: DPoP-bound tokens at /mcp', () => {
     await expectProofRefused(await proofFor(key, token, { typ: 'JWT' }));
     const secret = new TextEncoder().encode('a shared secret of at least thirty-two bytes');
     const hs = await new SignJWT({ htm: 'POST', htu: bed.server.url, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), ath: accessTokenHash(token) })
-      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: Buffer.from(secret).toString('base64url') } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: Buffer.from(secret).toString('base64url') } as never })
       .sign(secret);
     await expectProofRefused(hs);
     const privateJwk = await exportJWK(key.privateKey);
