@@ -40,9 +40,9 @@ afterAll(async () => {
 describe('a DPoP client against the real auth and MCP apps', () => {
   it('signs in, gets a bound token, calls whoami with fresh proofs, refreshes, and stolen parts do not work', async () => {
     // The AS says which proof algorithms it takes; the client picks ES256 from them.
-    const metadata = await (await fetch(`${authServer.issuer}/.well-known/oauth-authorization-server`)).json();
+    const metadata = await (await fetch(`${authServer.issuer}/.well-known/oauth-authorization-server`)).json() as Record<string, string[]>;
     expect(metadata.dpop_signing_alg_values_supported).toContain('ES256');
-    const prm = await (await fetch(`${mcp.origin}/.well-known/oauth-protected-resource/mcp`)).json();
+    const prm = await (await fetch(`${mcp.origin}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>;
     expect(prm.dpop_bound_access_tokens_required ?? false).toBe(false);
 
     const config = await registerClient(authServer.issuer, { redirect_uris: [CHATGPT_REDIRECT_URI], token_endpoint_auth_method: 'none' });
@@ -73,7 +73,7 @@ describe('a DPoP client against the real auth and MCP apps', () => {
         config, accessToken, new URL(mcp.url), 'POST', JSON.stringify(rpc('tools/call', { name: 'whoami', arguments: {} })),
         new Headers(MCP_HEADERS), { DPoP },
       );
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as { result: { structuredContent: unknown } } };
     };
     for (let call = 0; call < 3; call += 1) {
       const reply = await callWhoami(tokens.access_token);
