@@ -41,9 +41,11 @@ describe('a DPoP client against the real auth and MCP apps', () => {
   it('signs in, gets a bound token, calls whoami with fresh proofs, refreshes, and stolen parts do not work', async () => {
     // The AS says which proof algorithms it takes; the client picks ES256 from them.
     const metadata = await (await fetch(`${authServer.issuer}/.well-known/oauth-authorization-server`)).json() as Record<string, string[]>;
-    expect(metadata.dpop_signing_alg_values_supported).toContain('ES256');
+    expect(metadata['dpop_signing_alg_values_supported']).toContain('ES256');
     const prm = await (await fetch(`${mcp.origin}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>;
-    expect(prm.dpop_bound_access_tokens_required ?? false).toBe(false);
+    expect(prm['dpop_bound_access_tokens_required'] ?? false).toBe(false);
+    // Every proof algorithm the AS takes is one /mcp verifies.
+    expect(prm['dpop_signing_alg_values_supported']).toEqual(expect.arrayContaining(metadata['dpop_signing_alg_values_supported']!));
 
     const config = await registerClient(authServer.issuer, { redirect_uris: [CHATGPT_REDIRECT_URI], token_endpoint_auth_method: 'none' });
     const keyPair = await oauth.randomDPoPKeyPair('ES256', { extractable: true });
