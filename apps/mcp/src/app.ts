@@ -3,6 +3,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PrismaClient } from '@omnichat/db';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
+import { createPostgresStore, type CounterStore } from '@omnichat/limits';
+import { createDpopAuthenticator } from './auth/dpop-authentication.js';
+import { createDpopReplayGuard } from './auth/dpop-replay.js';
 import { createPrismaGrantLookup } from './auth/grant-lookup.js';
 import { createGrantStatus } from './auth/grant-status.js';
 import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
@@ -33,6 +36,8 @@ export type McpDeps = {
   /** Where the default logger writes (stdout unless given): readable lines in development. */
   logStream?: { write(line: string): void };
   tools?: readonly ToolRegistration[];
+  /** Where DPoP proof `jti`s are remembered; the shared RateLimitCounter table unless given. */
+  replayStore?: CounterStore;
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
 };
@@ -91,6 +96,12 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     ...(deps.tokenCacheEntries !== undefined ? { cacheEntries: deps.tokenCacheEntries } : {}),
   });
   app.decorate('tokenVerifier', verifier);
+  const dpop = createDpopAuthenticator({
+    verifier,
+    replay: createDpopReplayGuard(deps.replayStore ?? createPostgresStore(deps.prisma, now)),
+    resourceUrl: config.resourceUrl,
+    now,
+  });
 
   const transport = new RequestScopedTransport();
   const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
@@ -108,6 +119,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, transport, tools: toolRegistryByName(registry) });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, tools: toolRegistryByName(registry) });
   return app;
 }

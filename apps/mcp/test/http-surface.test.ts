@@ -22,6 +22,7 @@ describe('protected resource metadata (RFC 9728)', () => {
         authorization_servers: [TEST_ISSUER],
         scopes_supported: ['files:read', 'files:write', 'chat:read', 'chat:write', 'ssh:execute'],
         bearer_methods_supported: ['header'],
+        dpop_signing_alg_values_supported: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA', 'Ed25519'],
         resource_name: 'OmniChat',
         resource_documentation: `${bed.server.origin}/docs`,
       });

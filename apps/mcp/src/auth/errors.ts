@@ -18,6 +18,7 @@ export type InvalidTokenReason =
   | 'missing_claim'
   | 'bad_scope_claim'
   | 'sender_constrained'
+  | 'not_sender_constrained'
   | 'revoked'
   | 'invalid';
 
@@ -76,6 +77,42 @@ export class InvalidAuthRequestError extends Error {
   }
 }
 
+/** Why a DPoP proof was refused (RFC 9449 §4.3, §11.1). Logged, never sent. */
+export type InvalidDpopProofReason =
+  | 'missing'
+  | 'multiple'
+  | 'too_long'
+  | 'malformed'
+  | 'typ_mismatch'
+  | 'alg_not_allowed'
+  | 'bad_signature'
+  | 'missing_claim'
+  | 'bad_jti'
+  | 'htm_mismatch'
+  | 'htu_mismatch'
+  | 'iat_out_of_window'
+  | 'ath_mismatch'
+  | 'jkt_mismatch'
+  | 'replayed';
+
+/** RFC 9449 §7.1 invalid_dpop_proof: the DPoP proof is missing, malformed, stale, replayed or not for this request. */
+export class InvalidDpopProofError extends Error {
+  override readonly name = 'InvalidDpopProofError';
+  readonly code = 'invalid_dpop_proof';
+  constructor(
+    readonly reason: InvalidDpopProofReason,
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid DPoP proof: ${reason}`, options);
+  }
+
+  get description(): string {
+    if (this.reason === 'missing') return 'A DPoP proof is required with a DPoP access token';
+    if (this.reason === 'replayed') return 'The DPoP proof was already used';
+    return 'The DPoP proof is invalid';
+  }
+}
+
 /** The authorization server's keys cannot be obtained (never had them): not the client's fault. */
 export class KeysUnavailableError extends Error {
   override readonly name = 'KeysUnavailableError';
@@ -88,13 +125,15 @@ export type AuthError =
   | InvalidTokenError
   | InsufficientScopeError
   | AuthenticationRequiredError
-  | InvalidAuthRequestError;
+  | InvalidAuthRequestError
+  | InvalidDpopProofError;
 
 export function isAuthError(error: unknown): error is AuthError {
   return (
     error instanceof InvalidTokenError ||
     error instanceof InsufficientScopeError ||
     error instanceof AuthenticationRequiredError ||
-    error instanceof InvalidAuthRequestError
+    error instanceof InvalidAuthRequestError ||
+    error instanceof InvalidDpopProofError
   );
 }

@@ -8,6 +8,8 @@ export type Principal = {
   expiresAt: number;
   /** `gid`: the authorization server's grant, whose revocation ends this token early. */
   grantId?: string;
+  /** `cnf.jkt` (RFC 9449 §6): the token is DPoP-bound to the key with this thumbprint. */
+  boundThumbprint?: string;
   /** `email`, when the authorization server puts it in the token. */
   email?: string;
 };

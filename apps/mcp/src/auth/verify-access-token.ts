@@ -42,9 +42,9 @@ export type AccessTokenVerifier = {
  * Verifies an RFC 9068 JWT access token issued by our authorization server for this resource:
  * signature by a key from the AS's JWKS with an allow-listed asymmetric alg, `typ: at+jwt`
  * (an ID token is not an access token, RFC 9068 §4), `iss`, `aud`, `exp`/`nbf`, the claims
- * RFC 9068 §2.2 requires, and no `cnf` (we do not support sender-constrained tokens, so a bound
- * token must not be usable as a plain bearer token, RFC 9449 §7.1). Throws InvalidTokenError with
- * the reason for the log; the wire only ever sees the short description.
+ * RFC 9068 §2.2 requires, and no `cnf` other than a DPoP `cnf.jkt` (kept on the principal: the
+ * caller refuses a bound token sent as Bearer and checks the proof of a DPoP one, RFC 9449 §7.1).
+ * Throws InvalidTokenError with the reason for the log; the wire only ever sees the short description.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const now = options.now ?? Date.now;
@@ -96,7 +96,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
 function principalFrom(payload: JWTPayload, requireGrantId: boolean): Principal {
   const { sub, client_id: clientId, scope, exp, email, cnf, gid } = payload;
-  if (cnf !== undefined) throw new InvalidTokenError('sender_constrained');
+  const boundThumbprint = cnf === undefined ? undefined : dpopThumbprintOf(cnf);
   if (typeof sub !== 'string' || sub === '' || typeof clientId !== 'string' || typeof exp !== 'number') {
     throw new InvalidTokenError('missing_claim');
   }
@@ -110,7 +110,17 @@ function principalFrom(payload: JWTPayload, requireGrantId: boolean): Principal 
     expiresAt: exp,
     ...(typeof gid === 'string' && gid !== '' ? { grantId: gid } : {}),
     ...(typeof email === 'string' ? { email } : {}),
+    ...(boundThumbprint !== undefined ? { boundThumbprint } : {}),
   };
+}
+
+/** RFC 9449 §6.1 `cnf.jkt`; any other confirmation method (mTLS `x5t#S256`...) we cannot check. */
+function dpopThumbprintOf(cnf: unknown): string {
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>)['jkt'] : undefined;
+  if (typeof jkt !== 'string' || jkt === '' || Object.keys(cnf as object).length !== 1) {
+    throw new InvalidTokenError('sender_constrained');
+  }
+  return jkt;
 }
 
 /** Maps a jose failure to a reason; undefined means the keys could not be fetched at all. */

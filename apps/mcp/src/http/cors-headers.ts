@@ -8,7 +8,7 @@ export function corsPluginOptions(corsOrigins: readonly string[]) {
   return {
     origin: [...corsOrigins],
     methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
+    allowedHeaders: ['Authorization', 'DPoP', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
     exposedHeaders: [...CORS_EXPOSED_HEADERS],
     maxAge: 600,
   };

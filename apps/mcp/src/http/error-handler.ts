@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDpopAuthorization } from '../auth/bearer-token.js';
 import { challengeForError } from '../auth/challenge-for-error.js';
-import { InvalidTokenError, isAuthError, KeysUnavailableError } from '../auth/errors.js';
+import { dpopChallengeForError } from '../auth/dpop-challenge.js';
+import { DpopReplayUnavailableError } from '../auth/dpop-replay.js';
+import { InvalidDpopProofError, InvalidTokenError, isAuthError, KeysUnavailableError } from '../auth/errors.js';
 import { JsonRpcHttpError, jsonRpcErrorBody } from './json-rpc-http-error.js';
 
 /** Fastify's own 4xx errors, answered in the transport's JSON-RPC shape. */
@@ -19,10 +22,14 @@ const FASTIFY_ERRORS: Record<string, { rpcCode: number; message: string }> = {
 export function registerErrorHandler(app: FastifyInstance, resourceMetadataUrl: string): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (isAuthError(error)) {
-      const challenge = challengeForError(error, resourceMetadataUrl);
+      // A request that used the DPoP scheme is answered with a DPoP challenge (RFC 9449 §7.1).
+      const { authorization } = request.headers;
+      const challenge = authorization && isDpopAuthorization(authorization)
+        ? dpopChallengeForError(error, resourceMetadataUrl)
+        : challengeForError(error, resourceMetadataUrl);
       // Rich reason in the log (expired, aud_mismatch...), the short one on the wire.
       request.log.info(
-        { reason: error instanceof InvalidTokenError ? error.reason : error.name, status: challenge.status },
+        { reason: error instanceof InvalidTokenError || error instanceof InvalidDpopProofError ? error.reason : error.name, status: challenge.status },
         'request refused by token policy',
       );
       return reply
@@ -33,6 +40,10 @@ export function registerErrorHandler(app: FastifyInstance, resourceMetadataUrl: 
     }
     if (error instanceof JsonRpcHttpError) {
       return reply.code(error.statusCode).headers(error.headers).send(jsonRpcErrorBody(error.rpcCode, error.message));
+    }
+    if (error instanceof DpopReplayUnavailableError) {
+      request.log.warn({ err: error.cause }, 'DPoP replay store unavailable');
+      return reply.code(503).header('retry-after', '5').send(jsonRpcErrorBody(-32000, 'Service temporarily unavailable'));
     }
     if (error instanceof KeysUnavailableError) {
       request.log.warn({ err: error.cause }, 'authorization server keys unavailable');

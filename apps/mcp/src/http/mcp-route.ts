@@ -9,8 +9,9 @@ import {
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
-import { extractBearerToken } from '../auth/bearer-token.js';
-import { AuthenticationRequiredError } from '../auth/errors.js';
+import { extractAccessToken, isDpopAuthorization } from '../auth/bearer-token.js';
+import type { DpopAuthenticator } from '../auth/dpop-authentication.js';
+import { AuthenticationRequiredError, InvalidTokenError } from '../auth/errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
 import type { McpConfig } from '../config.js';
@@ -33,6 +34,7 @@ declare module 'fastify' {
 export type McpRouteDeps = {
   config: McpConfig;
   verifier: AccessTokenVerifier;
+  dpop: DpopAuthenticator;
   transport: RequestScopedTransport;
   tools: ReadonlyMap<string, ToolRegistration>;
 };
@@ -81,12 +83,20 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
       // Before anything can refuse: a browser must be able to read a 401's challenge.
       corsResponseHeaders(request, reply);
       assertAllowedOrigin(request);
-      const token = extractBearerToken(request.headers.authorization, request.query as Record<string, unknown>);
+      const { authorization } = request.headers;
+      const token = extractAccessToken(authorization, request.query as Record<string, unknown>);
       if (token === null) {
         if (config.requireAuth) throw new AuthenticationRequiredError(RESOURCE_SCOPES);
         return;
       }
-      request.principal = await deps.verifier.verify(token);
+      if (isDpopAuthorization(authorization as string)) {
+        request.principal = await deps.dpop.authenticate(token, request.headers.dpop, request.method);
+      } else {
+        const principal = await deps.verifier.verify(token);
+        // RFC 9449 §7.1: a DPoP-bound token is no bearer token.
+        if (principal.boundThumbprint !== undefined) throw new InvalidTokenError('sender_constrained');
+        request.principal = principal;
+      }
       request.bearerToken = token;
     });
 

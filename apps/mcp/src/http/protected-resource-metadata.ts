@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
+import { DPOP_ALGORITHMS } from '../auth/dpop-proof.js';
 import type { McpConfig } from '../config.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -26,6 +27,8 @@ export function buildProtectedResourceMetadata(config: Pick<McpConfig, 'resource
     // SEP-2207: resource scopes only; offline_access belongs in AS metadata.
     scopes_supported: [...RESOURCE_SCOPES],
     bearer_methods_supported: ['header'],
+    // RFC 9728 §2: proofs we verify. Bearer stays accepted, so `dpop_bound_access_tokens_required` is omitted (false).
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     resource_name: config.resourceName,
     resource_documentation: documentationUrl(config.resourceUrl),
   };
