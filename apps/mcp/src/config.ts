@@ -15,9 +15,10 @@ const commaList = z
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
+/** A boolean setting; empty means unset (compose passes `${VAR:-}` through as ""). */
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
-  .transform((value) => value === 'true' || value === '1');
+  .transform((value) => (value === '' ? undefined : value === 'true' || value === '1'));
 
 const EnvSchema = z.object({
   // The auth app's issuer, byte-identical to its metadata `issuer` (strict clients compare bytes).
@@ -37,7 +38,9 @@ const EnvSchema = z.object({
   CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
   // Extra Host header values accepted on /mcp besides RESOURCE_URL's own (e.g. behind a proxy).
   MCP_ALLOWED_HOSTS: commaList.default([]),
-  MCP_REQUIRE_AUTH: flag.default(false),
+  // Unset or empty: strict, the default, since most clients start OAuth only on an HTTP 401
+  // (issue 14). "false" is ChatGPT's mixed mode: anonymous handshake, per-tool challenges.
+  MCP_REQUIRE_AUTH: flag.optional().transform((value) => value ?? true),
   ACCESS_TOKEN_ALGORITHMS: commaList
     .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
@@ -83,7 +86,11 @@ export type McpConfig = {
   allowedHosts: string[];
   /** Origin header values /mcp accepts when an Origin is sent at all. */
   allowedOrigins: string[];
-  /** Strict mode: every /mcp request needs a valid token (for clients that start OAuth only on a 401). */
+  /**
+   * Strict mode (the default): every /mcp request without a token is answered 401 with the
+   * challenge, which is where clients start OAuth. False only with MCP_REQUIRE_AUTH=false
+   * (ChatGPT's mixed mode: anonymous handshake, public tools, per-tool challenges).
+   */
   requireAuth: boolean;
   algorithms: Array<(typeof ASYMMETRIC_ALGORITHMS)[number]>;
   resourceName: string;

@@ -12,8 +12,19 @@ describe('loadMcpConfig', () => {
       corsOrigins: ['https://chatgpt.com', 'https://platform.openai.com'],
       allowedHosts: ['localhost:3000'],
       allowedOrigins: ['http://localhost:3000', 'https://chatgpt.com', 'https://platform.openai.com'],
-      requireAuth: false,
+      requireAuth: true,
     });
+  });
+
+  it.each([
+    ['unset', undefined, true],
+    ['empty (compose passes ${MCP_REQUIRE_AUTH:-})', '', true],
+    ['true', 'true', true],
+    ['1', '1', true],
+    ['false: ChatGPT mixed mode', 'false', false],
+    ['0', '0', false],
+  ])('MCP_REQUIRE_AUTH %s → strict %s', (_name, value, strict) => {
+    expect(loadMcpConfig(value === undefined ? {} : { MCP_REQUIRE_AUTH: value }).requireAuth).toBe(strict);
   });
 
   it('derives JWKS_URL from ISSUER and reads strict mode', () => {

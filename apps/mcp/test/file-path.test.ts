@@ -12,6 +12,8 @@ describe('normaliseFilePath accepts plain relative paths', () => {
     ['Re\u0301sume\u0301.txt', 'Résumé.txt'], // decomposed input stored as NFC
     ['with space.txt', 'with space.txt'],
     ['日本語/メモ.txt', '日本語/メモ.txt'],
+    ['/test', 'test'], // a leading "/" is the root of the user's files (issue 14 §5)
+    ['/notes/todo.md', 'notes/todo.md'],
   ])('%j → %j', (input, expected) => {
     expect(normaliseFilePath(input)).toEqual({ ok: true, path: expected });
   });
@@ -20,7 +22,11 @@ describe('normaliseFilePath accepts plain relative paths', () => {
 describe('normaliseFilePath refuses traversal and look-alikes (docs/security.md RS-26, RS-32)', () => {
   it.each([
     ['parent traversal', '../../etc/passwd'],
-    ['absolute', '/etc/passwd'],
+    ['a root-relative traversal', '/../etc/passwd'],
+    ['a root-relative dot segment', '/./a'],
+    ['two leading slashes (a network path)', '//server/share'],
+    ['the root itself', '/'],
+    ['a root-relative backslash', '/a\\b'],
     ['percent-encoded traversal', '..%2f..%2fetc%2fpasswd'],
     ['traversal in the middle', 'a/../../x'],
     ['backslashes', '..\\..\\x'],

@@ -6,7 +6,7 @@ import { initializeMessage, postMcp, PROTOCOL_VERSION, rpc } from './helpers/mcp
 
 let bed: McpTestBed;
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
 });
 afterAll(async () => bed?.close());
 

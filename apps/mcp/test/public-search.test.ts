@@ -4,7 +4,7 @@ import { callTool } from './helpers/mcp-http.js';
 
 let bed: McpTestBed;
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
   await bed.prisma.knowledgeArticle.createMany({
     data: [
       { slug: 'connect-chatgpt', title: 'Connect OmniChat to ChatGPT', body: 'Paste the MCP URL into ChatGPT, sign in and approve the scopes. ChatGPT then calls the tools for you.' },

@@ -5,7 +5,7 @@ import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
 
 let bed: McpTestBed;
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
 });
 afterAll(async () => bed?.close());
 

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
 import { callTool, initializeMessage, postMcp, rpc } from './helpers/mcp-http.js';
 
-describe('mixed mode (default): tool-level challenges', () => {
+describe('mixed mode (MCP_REQUIRE_AUTH=false): tool-level challenges', () => {
   let bed: McpTestBed;
   beforeAll(async () => {
-    bed = await startTestBed();
+    bed = await startTestBed({ requireAuth: false });
   });
   afterAll(async () => bed?.close());
 
@@ -88,20 +88,62 @@ describe('mixed mode (default): tool-level challenges', () => {
   });
 });
 
-describe('strict mode (MCP_REQUIRE_AUTH=true)', () => {
+describe.each([
+  ['the default (MCP_REQUIRE_AUTH unset)', undefined],
+  ['strict mode (MCP_REQUIRE_AUTH=true)', true],
+])('%s: every client is asked to sign in', (_mode, requireAuth) => {
   let bed: McpTestBed;
   beforeAll(async () => {
-    bed = await startTestBed({ requireAuth: true });
+    bed = await startTestBed(requireAuth === undefined ? {} : { requireAuth });
   });
   afterAll(async () => bed?.close());
 
-  it('answers every request without a token with 401 and the catalogue scopes', async () => {
-    for (const message of [initializeMessage(), rpc('tools/list'), rpc('tools/call', { name: 'public_search', arguments: { query: 'x' } })]) {
+  it('answers every request without a token with 401, the catalogue scopes and no error code (RFC 6750 §3.1)', async () => {
+    const messages = [
+      initializeMessage(),
+      rpc('server/discover'), // MCP 2026-07-28's first request
+      rpc('tools/list'),
+      rpc('tools/call', { name: 'public_search', arguments: { query: 'x' } }),
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+    ];
+    for (const message of messages) {
       const reply = await postMcp(bed.server.url, message);
       expect(reply.status).toBe(401);
       expect(reply.headers.get('www-authenticate')).toBe(
         `Bearer resource_metadata="${bed.prmUrl}", scope="files:read files:write chat:read chat:write ssh:execute"`,
       );
+      // Worded for the connection: the handshake is not a tool (issue 14 §7).
+      expect(reply.body).toEqual({ error: 'invalid_token', error_description: 'Sign in to connect to this server' });
+    }
+  });
+
+  it('answers GET and DELETE /mcp without a token with the same 401, not 405 (a 405 read as "no sign-in needed")', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(bed.server.url, { method, headers: { accept: 'text/event-stream' } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer resource_metadata="${bed.prmUrl}", scope="files:read files:write chat:read chat:write ssh:execute"`,
+      );
+    }
+  });
+
+  it('answers GET /mcp with a valid token 405 (no stream without sessions), with an invalid one 401 invalid_token', async () => {
+    const token = await bed.token(await bed.createUser(), 'files:read');
+    const ok = await fetch(bed.server.url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(405);
+    expect(ok.headers.get('allow')).toBe('POST');
+    const bad = await fetch(bed.server.url, { headers: { accept: 'text/event-stream', authorization: 'Bearer not-a-token' } });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it('lists securitySchemes on every tool for a signed-in client', async () => {
+    const token = await bed.token(await bed.createUser(), 'files:read');
+    const reply = await postMcp(bed.server.url, rpc('tools/list'), { token });
+    expect(reply.status).toBe(200);
+    for (const tool of reply.body.result.tools) {
+      expect(tool.securitySchemes).toEqual(expect.any(Array));
+      expect(tool._meta.securitySchemes).toEqual(tool.securitySchemes);
     }
   });
 

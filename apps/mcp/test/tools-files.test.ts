@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_USER_BYTES } from '../src/tools/files/file-limits.js';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool } from './helpers/mcp-http.js';
+import { callTool, postMcp, rpc } from './helpers/mcp-http.js';
 
 let bed: McpTestBed;
 let alice: string;
@@ -88,10 +88,37 @@ describe('one user never touches another user\'s files (docs/security.md RS-27)'
   });
 });
 
+describe('what models send: a leading "/" is the root of the user\'s files (issue 14 §5)', () => {
+  it('writes, lists, reads and deletes "/test" as "test"', async () => {
+    const written = await call('private_files_write', { path: '/test', content: 'from the root' }, aliceToken);
+    expect(written.structuredContent).toEqual({ path: 'test', sizeBytes: 13, created: true });
+    expect((await call('private_files_read', { path: '/test' }, aliceToken)).content[0]!.text).toBe('from the root');
+    expect((await call('private_files_read', { path: 'test' }, aliceToken)).content[0]!.text).toBe('from the root');
+    const everything = await call('private_files_list', { prefix: '/' }, aliceToken);
+    expect(everything.structuredContent.files.map((file: { path: string }) => file.path)).toContain('test');
+    const prefixed = await call('private_files_list', { prefix: '/te' }, aliceToken);
+    expect(prefixed.structuredContent.files.map((file: { path: string }) => file.path)).toEqual(['test']);
+    expect((await call('private_files_delete', { path: '/test' }, aliceToken)).structuredContent).toEqual({ path: 'test', deleted: true });
+  });
+
+  it('says so in the tool descriptions', async () => {
+    const reply = await postMcp(bed.server.url, rpc('tools/list'), { token: aliceToken });
+    const tools = new Map<string, any>(reply.body.result.tools.map((tool: any) => [tool.name, tool]));
+    for (const name of ['private_files_read', 'private_files_write', 'private_files_delete']) {
+      expect(tools.get(name).inputSchema.properties.path.description).toMatch(/leading "\/" is the root of your files/);
+    }
+    expect(tools.get('private_files_list').inputSchema.properties.prefix.description).toMatch(/leading "\/" is the root/);
+  });
+});
+
 describe('path traversal and write abuse are refused with no side effect (RS-26, RS-32)', () => {
   it.each([
     ['../../etc/passwd', 'path must not contain "." or ".." segments'],
-    ['/etc/passwd', 'path must be relative'],
+    ['/../etc/passwd', 'path must not contain "." or ".." segments'],
+    ['//server/share', 'path has an empty segment ("//")'],
+    ['/', 'path "/" is the root folder; name a file such as "/notes.md"'],
+    ['C:/Windows/win.ini', 'path must not start with a drive letter'],
+    ['/a\\b', 'use "/" to separate folders, not "\\"'],
     ['..%2f..%2fetc%2fpasswd', 'path contains percent-escapes'],
     ['a/../../x', 'path must not contain "." or ".." segments'],
     ['..\\..\\x', 'use "/" to separate folders, not "\\"'],

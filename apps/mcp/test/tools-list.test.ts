@@ -5,7 +5,7 @@ import { postMcp, rpc } from './helpers/mcp-http.js';
 let bed: McpTestBed;
 let tools: Array<Record<string, any>>;
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
   // Raw JSON on purpose: the SDK Client strips the top-level securitySchemes we must emit.
   const reply = await postMcp(bed.server.url, rpc('tools/list'));
   expect(reply.status).toBe(200);

@@ -58,13 +58,15 @@ export class InsufficientScopeError extends Error {
 /** No credentials where credentials are required (RFC 6750 §3.1: no error code in the challenge). */
 export class AuthenticationRequiredError extends Error {
   override readonly name = 'AuthenticationRequiredError';
-  /** Scopes to suggest in the challenge; empty means "any valid token". */
-  constructor(readonly requiredScopes: readonly string[]) {
+  /**
+   * Scopes to suggest in the challenge; empty means "any valid token". `description` defaults to
+   * the per-tool wording; a refusal of the connection itself (strict mode) says so instead.
+   */
+  constructor(
+    readonly requiredScopes: readonly string[],
+    readonly description = 'Sign in to use this tool',
+  ) {
     super('authentication required');
-  }
-
-  get description(): string {
-    return 'Sign in to use this tool';
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   isInitializeRequest,
   isJSONRPCNotification,
@@ -31,6 +31,9 @@ declare module 'fastify' {
   }
 }
 
+/** Strict mode refuses the connection itself (initialize, tools/list, GET), not one tool. */
+export const SIGN_IN_TO_CONNECT = 'Sign in to connect to this server';
+
 export type McpRouteDeps = {
   config: McpConfig;
   verifier: AccessTokenVerifier;
@@ -55,9 +58,9 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  // DNS-rebinding defence first on every route of this context. One onRequest hook per route
-  // (folded into the authenticate hook for POST) rather than a hook each: every hook is a
-  // promise and a trip through Fastify's hook runner on the hot path.
+  // DNS-rebinding defence first on every route of this context, folded into the authenticate
+  // hook rather than a hook of its own: every hook is a promise and a trip through Fastify's
+  // hook runner on the hot path.
   const assertAllowedOrigin = (request: FastifyRequest): void => {
     const refusal = checkRequestOrigin(request.headers, allowed);
     if (refusal) throw new JsonRpcHttpError(403, -32000, `Forbidden: ${refusal}`);
@@ -66,16 +69,10 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   const methodNotAllowed = async () => {
     throw new JsonRpcHttpError(405, -32000, 'Method not allowed: this stateless server accepts POST only', { allow: 'POST' });
   };
-  const originOnly = {
-    onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
-      corsResponseHeaders(request, reply);
-      assertAllowedOrigin(request);
-    },
-  };
-  app.get(path, originOnly, methodNotAllowed);
-  app.delete(path, originOnly, methodNotAllowed);
 
-  // Everything that touches tools sits behind the authenticate hook of this encapsulated context.
+  // Everything on /mcp sits behind the authenticate hook of this encapsulated context. GET and
+  // DELETE too: in strict mode an anonymous GET is a 401 with the challenge, not a 405, since
+  // clients (Claude Desktop) took a 405 there to mean "no sign-in needed".
   await app.register(async (authenticated) => {
     authenticated.decorateRequest('principal', null);
     authenticated.decorateRequest('bearerToken', null);
@@ -86,7 +83,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
       const { authorization } = request.headers;
       const token = extractAccessToken(authorization, request.query as Record<string, unknown>);
       if (token === null) {
-        if (config.requireAuth) throw new AuthenticationRequiredError(RESOURCE_SCOPES);
+        if (config.requireAuth) throw new AuthenticationRequiredError(RESOURCE_SCOPES, SIGN_IN_TO_CONNECT);
         return;
       }
       if (isDpopAuthorization(authorization as string)) {
@@ -99,6 +96,9 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
       }
       request.bearerToken = token;
     });
+
+    authenticated.get(path, methodNotAllowed);
+    authenticated.delete(path, methodNotAllowed);
 
     authenticated.post(path, async (request, reply) => {
       assertAcceptable(request);

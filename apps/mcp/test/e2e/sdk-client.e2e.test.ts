@@ -65,11 +65,12 @@ class MemoryProvider implements OAuthClientProvider {
 
 type Stack = { authServer: RunningAuthServer; mcp: RunningMcpServer; userId: string };
 
-async function startStack(databaseUrl: string, requireAuth: boolean): Promise<Stack> {
+/** `requireAuth` undefined leaves MCP_REQUIRE_AUTH unset: the default configuration. */
+async function startStack(databaseUrl: string, requireAuth: boolean | undefined): Promise<Stack> {
   const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
   const authServer = await startAuthServer({ databaseUrl, resourceUrl });
   const userId = await createUser(authServer.prisma, EMAIL, PASSWORD);
-  const mcp = await startMcpServer({ databaseUrl, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks`, requireAuth });
+  const mcp = await startMcpServer({ databaseUrl, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks`, ...(requireAuth === undefined ? {} : { requireAuth }) });
   return { authServer, mcp, userId };
 }
 
@@ -137,17 +138,19 @@ describe('MCP SDK client against the real auth and MCP apps', () => {
     await database.drop();
   });
 
-  it('mixed mode: discovers, registers, signs in, calls every tool, refreshes and calls again', async () => {
+  it('ChatGPT mixed mode (MCP_REQUIRE_AUTH=false), as before: anonymous handshake and public tool, per-tool challenge, then discovers, registers, signs in, calls every tool, refreshes and calls again', async () => {
     const stack = await startStack(database.url, false);
     try {
       const provider = new MemoryProvider();
 
       // Anonymous use works first: public tools and tools/list need no token in mixed mode.
-      const anonymous = await connect(stack, provider);
+      const anonymous = new Client({ name: 'openai-mcp', version: '1.0.0' }); // as ChatGPT names itself
+      await anonymous.connect(new StreamableHTTPClientTransport(new URL(stack.mcp.url), { authProvider: provider }));
       expect((await anonymous.callTool({ name: 'public_search', arguments: { query: 'revoke' } })).isError).toBeFalsy();
       const locked = await anonymous.callTool({ name: 'whoami', arguments: {} });
       expect(locked.isError).toBe(true);
       const challenge = (locked._meta as Record<string, string[]> | undefined)?.['mcp/www_authenticate']?.[0] ?? '';
+      expect(challenge).toContain('error="invalid_token", error_description="Sign in to use this tool"');
       expect(challenge).toContain(`resource_metadata="${new URL('/.well-known/oauth-protected-resource/mcp', stack.mcp.url).href}"`);
       await anonymous.close();
 
@@ -183,8 +186,9 @@ describe('MCP SDK client against the real auth and MCP apps', () => {
     }
   });
 
-  it("strict mode: the SDK client's built-in auth starts on the 401, then the session works", async () => {
-    const stack = await startStack(database.url, true);
+  it("default configuration (MCP_REQUIRE_AUTH unset): the SDK client's built-in auth starts on the 401, then the session works", async () => {
+    const stack = await startStack(database.url, undefined);
+    expect(stack.mcp.config.requireAuth).toBe(true);
     try {
       const provider = new MemoryProvider();
       const client = new Client({ name: 'omnichat-e2e-strict', version: '1.0.0' });

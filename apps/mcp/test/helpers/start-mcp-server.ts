@@ -12,6 +12,7 @@ export type StartMcpServerOptions = {
   /** The auth app's JWKS; ignored when `getKey` is given. */
   jwksUrl?: string;
   getKey?: JWTVerifyGetKey;
+  /** MCP_REQUIRE_AUTH; omitted = unset, the default (strict). */
   requireAuth?: boolean;
   corsOrigins?: string[];
   now?: () => number;
@@ -38,7 +39,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ISSUER: options.issuer,
     RESOURCE_URL: resourceUrl,
     ...(options.jwksUrl ? { JWKS_URL: options.jwksUrl } : {}),
-    MCP_REQUIRE_AUTH: options.requireAuth ? 'true' : 'false',
+    ...(options.requireAuth !== undefined ? { MCP_REQUIRE_AUTH: String(options.requireAuth) } : {}),
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
     ...(options.revocationCacheMs !== undefined ? { REVOCATION_CACHE_MS: String(options.revocationCacheMs) } : {}),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',

@@ -11,7 +11,7 @@ let invalid: string;
 let expired: string;
 
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
   stranger = await createTestKey();
   invalid = `Bearer error="invalid_token", error_description="The access token is invalid", resource_metadata="${bed.prmUrl}"`;
   expired = `Bearer error="invalid_token", error_description="The access token expired", resource_metadata="${bed.prmUrl}"`;

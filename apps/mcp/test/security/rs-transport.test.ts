@@ -17,7 +17,7 @@ import { localKeySet, mintAccessToken } from '../helpers/test-keys.js';
 
 let bed: McpTestBed;
 beforeAll(async () => {
-  bed = await startTestBed();
+  bed = await startTestBed({ requireAuth: false }); // mixed mode: anonymous calls exercise the rest
 });
 afterAll(async () => bed?.close());
 

@@ -28,6 +28,8 @@ describe('ssh_execute against a real SSH server on loopback', () => {
       SSH_OUTPUT_CAP_BYTES: String(OUTPUT_CAP_BYTES),
       SSH_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
       SSH_MAX_CONCURRENT_PER_USER: '2',
+      // Mixed mode: the scope refusals below are tool results (the ChatGPT shape), tools/list anonymous.
+      MCP_REQUIRE_AUTH: 'false',
     });
     clientKey = generateEd25519();
     remote = await startTestSshServer({ username: 'deploy', authorizedKey: clientKey.public });

@@ -5,7 +5,7 @@ import { MAX_PATH_LENGTH, normaliseFilePath } from './file-path.js';
 export const filePathArgument = z
   .string()
   .max(MAX_PATH_LENGTH * 4)
-  .describe('Relative path such as "notes/todo.md" ("/" separates folders)')
+  .describe('Path of the file in your files, such as "notes/todo.md"; "/" separates folders and a leading "/" is the root of your files ("/notes/todo.md" is the same file). No ".." or "\\".')
   .transform((value, ctx) => {
     const checked = normaliseFilePath(value);
     if (!checked.ok) {

@@ -4,7 +4,8 @@
  * Files live in Postgres rows keyed by (owner, path), never on a filesystem, so traversal cannot
  * reach another user's data by construction; these rules still refuse every traversal-looking
  * name (docs/security.md RS-26, RS-32) so that a path means the same thing to every client, log
- * line and future storage backend: relative, "/"-separated, no "." or ".." segments, no
+ * line and future storage backend: relative ("/notes.md" is accepted and means "notes.md": one
+ * leading "/" names the root of the user's files, as models write it), "/"-separated, no "." or ".." segments, no
  * backslashes, NUL or other control and invisible formatting characters, no percent-escapes,
  * no compatibility look-alikes (fullwidth "．．／" would normalise to "../"), bounded length
  * and depth. Stored in Unicode NFC.
@@ -23,7 +24,11 @@ const LOOKALIKES = /[\u2024\u2044\u2215\u2571\u29f8\u2e2e\ufe52\uff0e\uff0f\uff3
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
 const DRIVE_LETTER = /^[a-z]:/i;
 
-export function normaliseFilePath(input: string): PathCheck {
+export function normaliseFilePath(raw: string): PathCheck {
+  // One leading "/" is the root of the user's files; every check below runs on the rest, so
+  // "//x", "/../x" and "/./x" are refused like "/x", "../x" and "./x" would be.
+  const input = raw.startsWith('/') ? raw.slice(1) : raw;
+  if (raw === '/') return { ok: false, reason: 'path "/" is the root folder; name a file such as "/notes.md"' };
   if (input.length === 0) return { ok: false, reason: 'path is empty' };
   if (input.length > MAX_PATH_LENGTH) return { ok: false, reason: `path is longer than ${MAX_PATH_LENGTH} characters` };
   if (FORBIDDEN_CHARACTERS.test(input)) return { ok: false, reason: 'path contains control or invisible characters' };
@@ -32,7 +37,8 @@ export function normaliseFilePath(input: string): PathCheck {
   const nfc = input.normalize('NFC');
   if (nfc.normalize('NFKC') !== nfc) return { ok: false, reason: 'path contains compatibility characters (such as fullwidth forms)' };
   if (PERCENT_ESCAPE.test(nfc)) return { ok: false, reason: 'path contains percent-escapes' };
-  if (nfc.startsWith('/') || DRIVE_LETTER.test(nfc)) return { ok: false, reason: 'path must be relative' };
+  if (nfc.startsWith('/')) return { ok: false, reason: 'path has an empty segment ("//")' };
+  if (DRIVE_LETTER.test(nfc)) return { ok: false, reason: 'path must not start with a drive letter' };
   if (nfc.startsWith('~')) return { ok: false, reason: 'path must not start with "~"' };
 
   const segments = nfc.split('/');

@@ -5,7 +5,7 @@ import { filePathArgument } from './file-path-argument.js';
 export const privateFilesDelete = defineTool({
   name: 'private_files_delete',
   title: 'Delete a file',
-  description: 'Deletes one of your private files by its path.',
+  description: 'Deletes one of your private files by its path, such as "notes/todo.md" (a leading "/" is the root of your files).',
   input: z.object({ path: filePathArgument }).strict(),
   async run({ path }, context) {
     const userId = ownerId(context);

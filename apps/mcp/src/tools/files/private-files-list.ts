@@ -8,7 +8,13 @@ export const privateFilesList = defineTool({
   description: 'Lists your private files (path, size, last change), optionally only those under a folder prefix.',
   input: z
     .object({
-      prefix: z.string().max(255).optional().describe('Only paths starting with this text, e.g. "notes/"'),
+      prefix: z
+        .string()
+        .max(255)
+        // Paths are stored without the leading "/" a model writes for the root: "/" lists everything.
+        .transform((value) => value.replace(/^\/+/, ''))
+        .optional()
+        .describe('Only paths starting with this text, e.g. "notes/"; a leading "/" is the root of your files ("/" or "" lists everything)'),
     })
     .strict(),
   async run({ prefix }, context) {

@@ -20,7 +20,7 @@ type FileRow = { path: string; content: string; sizeBytes: number; updatedAt: Da
 export const privateFilesRead = defineTool({
   name: 'private_files_read',
   title: 'Read a file',
-  description: 'Reads one of your private files by its path.',
+  description: 'Reads one of your private files by its path, such as "notes/todo.md" (a leading "/" is the root of your files).',
   input: z.object({ path: filePathArgument }).strict(),
   async run({ path }, context) {
     const userId = ownerId(context);

@@ -1,0 +1,225 @@
+// Issue 14: MCP clients this project did not write, on the DEFAULT configuration (MCP_REQUIRE_AUTH
+// unset), each starting OAuth on the 401 the handshake gets, signing in through our real pages in
+// Chromium and calling whoami and a file tool: the TS SDK v1 client, the TS SDK v2 client
+// (@modelcontextprotocol/client) and mcp-remote over stdio, as Claude Desktop runs it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2, UnauthorizedError as UnauthorizedV2 } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createTestDatabase } from '@omnichat/db/testing';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
+import { describeInBrowser, launchChromium } from '../../../auth/test/browser/chromium.js';
+import { signIn } from '../../../auth/test/browser/flow.js';
+import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
+import { freePort } from '../helpers/free-port.js';
+import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+
+const EMAIL = 'real-clients@example.com';
+const PASSWORD = 'a perfectly long passphrase';
+const MCP_REMOTE_PROXY = createRequire(import.meta.url).resolve('mcp-remote/dist/proxy.js');
+
+/** The in-memory OAuthClientProvider an SDK client is given (same shape in SDK v1 and v2). */
+class MemoryProvider {
+  client: any;
+  saved: any;
+  verifier = '';
+  authorizationUrl: URL | undefined;
+  constructor(private readonly name: string) {}
+  get redirectUrl(): string {
+    return CHATGPT_REDIRECT_URI;
+  }
+  get clientMetadata() {
+    return { client_name: this.name, redirect_uris: [CHATGPT_REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+  clientInformation() {
+    return this.client;
+  }
+  saveClientInformation(info: unknown) {
+    this.client = info;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: unknown) {
+    this.saved = tokens;
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
+  // SDK v2 (SEP-2352): which authorization server the redirect must come back from.
+  discovery: unknown;
+  saveDiscoveryState(state: unknown) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
+  }
+}
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let authServer: RunningAuthServer;
+let mcp: RunningMcpServer;
+let userId: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
+  authServer = await startAuthServer({ databaseUrl: database.url, resourceUrl });
+  userId = await createUser(authServer.prisma, EMAIL, PASSWORD);
+  // No requireAuth: MCP_REQUIRE_AUTH unset, the configuration a new user runs.
+  mcp = await startMcpServer({ databaseUrl: database.url, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks` });
+  expect(mcp.config.requireAuth).toBe(true);
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await mcp?.close();
+  await authServer?.close();
+  await database?.drop();
+});
+
+/** A context that reaches only loopback; a redirect to ChatGPT's URI is captured, not fetched. */
+async function userContext(): Promise<{ context: BrowserContext; redirects: URL[] }> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const redirects: URL[] = [];
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    if (url.origin === 'https://chatgpt.com') {
+      redirects.push(url);
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>captured</title>' });
+    }
+    return route.abort('blockedbyclient');
+  });
+  return { context, redirects };
+}
+
+/** The user's part in Chromium: sign in, allow, land on the client's redirect URI. */
+async function userSignsIn(authorizationUrl: URL, landsOn: (url: URL) => boolean): Promise<URL> {
+  const { context, redirects } = await userContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(authorizationUrl.href);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => landsOn(url));
+    return redirects.at(-1) ?? new URL(page.url());
+  } finally {
+    await context.close();
+  }
+}
+
+function text(result: object): string {
+  return (((result as { content?: unknown }).content ?? []) as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n');
+}
+
+/** What every client must manage once signed in: whoami, then a file written and read back. */
+async function exercise(client: Pick<Client, 'callTool' | 'listTools'>, label: string): Promise<void> {
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['whoami', 'private_files_read']));
+  const me = await client.callTool({ name: 'whoami', arguments: {} });
+  expect(me.isError).toBeFalsy();
+  expect(me.structuredContent).toMatchObject({ id: userId, email: EMAIL });
+  const path = `/${label}.md`; // as models write it (issue 14 §5)
+  expect((await client.callTool({ name: 'private_files_write', arguments: { path, content: `hello from ${label}` } })).isError).toBeFalsy();
+  expect(text(await client.callTool({ name: 'private_files_read', arguments: { path } }))).toBe(`hello from ${label}`);
+}
+
+describeInBrowser('real MCP clients sign in on the default configuration', () => {
+  it('an unauthenticated initialize gets the 401 challenge that starts their OAuth', async () => {
+    const response = await fetch(mcp.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '1' } } }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${new URL('/.well-known/oauth-protected-resource/mcp', mcp.url).href}", scope="files:read files:write chat:read chat:write ssh:execute"`,
+    );
+  });
+
+  it('TS SDK v1 client: connect → 401 → discovery, DCR, sign-in → finishAuth → tools', async () => {
+    const provider = new MemoryProvider('SDK v1');
+    const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never });
+    await expect(new Client({ name: 'sdk-v1', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(mcp.url);
+    const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');
+    await transport.finishAuth(redirect.searchParams.get('code')!);
+
+    const client = new Client({ name: 'sdk-v1', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never }));
+    await exercise(client, 'sdk-v1');
+    await client.close();
+  }, 60_000);
+
+  it('TS SDK v2 client (@modelcontextprotocol/client), default negotiation: the same', async () => {
+    const provider = new MemoryProvider('SDK v2');
+    const transport = new TransportV2(new URL(mcp.url), { authProvider: provider as never });
+    await expect(new ClientV2({ name: 'sdk-v2', version: '2.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedV2);
+    expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(mcp.url);
+    const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');
+    expect(redirect.searchParams.get('iss')).toBe(authServer.issuer);
+    await transport.finishAuth(redirect.searchParams);
+
+    const client = new ClientV2({ name: 'sdk-v2', version: '2.0.0' });
+    await client.connect(new TransportV2(new URL(mcp.url), { authProvider: provider as never }));
+    await exercise(client as unknown as Client, 'sdk-v2');
+    await client.close();
+  }, 60_000);
+
+  it('mcp-remote over stdio (Claude Desktop): prints the authorization URL, receives the callback on its loopback port', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mcp-remote-'));
+    const callbackPort = await freePort();
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [MCP_REMOTE_PROXY, mcp.url, String(callbackPort)],
+      // A temporary HOME and config dir: no token or registration leaks into the real ones. No
+      // DISPLAY: its browser opener fails and it falls back to printing the URL.
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, MCP_REMOTE_CONFIG_DIR: join(home, '.mcp-auth') },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    const authorizationUrl = new Promise<URL>((resolve) => {
+      transport.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /Please authorize this client by visiting:\s*(\S+)/.exec(stderr);
+        if (match?.[1]) resolve(new URL(match[1]));
+      });
+    });
+    const client = new Client({ name: 'claude-desktop-like', version: '1.0.0' });
+    try {
+      const connected = client.connect(transport);
+      const url = await Promise.race([
+        authorizationUrl,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`mcp-remote printed no authorization URL:\n${stderr}`)), 30_000)),
+      ]);
+      expect(url.searchParams.get('redirect_uri')).toBe(`http://localhost:${callbackPort}/oauth/callback`);
+      // Chromium follows our redirect to mcp-remote's own callback server, which redeems the code.
+      const landed = await userSignsIn(url, (at) => at.host === `localhost:${callbackPort}`);
+      expect(landed.pathname).toBe('/oauth/callback');
+      await connected;
+      await exercise(client, 'mcp-remote');
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- mcp-remote stderr ---\n${stderr}`, { cause: error });
+    } finally {
+      await client.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
