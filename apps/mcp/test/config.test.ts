@@ -18,6 +18,7 @@ describe('loadMcpConfig', () => {
 
   it.each([
     ['unset', undefined, true],
+    // eslint-disable-next-line no-template-curly-in-string -- compose's own syntax, not a template
     ['empty (compose passes ${MCP_REQUIRE_AUTH:-})', '', true],
     ['true', 'true', true],
     ['1', '1', true],
