@@ -59,8 +59,8 @@ const UNUSED_CLIENT_PRUNE_INTERVAL_MS = 10 * 60_000;
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /**
- * `request.ip` is the client behind trusted proxies only (AS-71). A hop count arrives as a predicate
- * (limits/trust-proxy.ts: Fastify 5 ignores numbers); the cast covers the list and predicate forms.
+ * `request.ip` is the client behind trusted proxies only (AS-71): `false` or the list of proxy
+ * addresses/CIDRs/names from limits/trust-proxy.ts, which Fastify hands to proxy-addr.
  */
 const proxyOptions = (config: AuthConfig): { trustProxy: FastifyServerOptions['trustProxy'] } => ({ trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'] });
 

@@ -81,7 +81,7 @@ const EnvSchema = z
     KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
     KEY_SET_POLL_SECONDS: z.coerce.number().positive().max(3600).default(30),
     KEY_PUBLISH_LEAD_SECONDS: z.coerce.number().min(0).max(30 * 24 * 3600).default(900),
-    // Behind a proxy: which hops' X-Forwarded-* to believe (`true`, a hop count, or addresses/CIDRs).
+    // Behind a proxy: whose X-Forwarded-* to believe (addresses, CIDRs, loopback/uniquelocal/linklocal).
     // Unset means none: limits key on the socket address and nobody can spoof it (AS-71).
     TRUST_PROXY: z.string().optional(),
     // Shared abuse counters in Redis instead of Postgres (docs/security.md AS-45, REL-3).

@@ -1,25 +1,39 @@
-/** Fastify's `trustProxy`: false, true, a list of addresses/CIDRs, or a per-hop predicate. */
-export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
+import { isIP } from 'node:net';
+
+/** Fastify's `trustProxy`: off, or the proxies to believe (addresses, CIDRs, proxy-addr names). */
+export type TrustProxy = false | string[];
+
+/** proxy-addr's named ranges (127.0.0.0/8 and ::1; fe80::/10 and 169.254/16; 10/8, 172.16/12, 192.168/16, fc00::/7). */
+const PROXY_ADDR_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * TRUST_PROXY: unset/`false` trusts no forwarded header (the socket address is the client);
- * `true` trusts every hop (only when the app port is reachable from the proxy alone); a number
- * trusts that many hops; otherwise a comma list of proxy addresses or CIDRs (AS-71).
+ * otherwise a comma list of the proxies' addresses, CIDRs or proxy-addr names (AS-71).
+ * `true` and a hop count are refused: both believe a hop by its position, not by who sent it, so a
+ * client that reaches the app port (or sends its own X-Forwarded-For through the proxy) picks the
+ * address every per-IP limit counts. Fastify 5.12.1 dropped the numeric form for that reason.
  */
 export function parseTrustProxy(value: string | undefined): TrustProxy {
   const text = value?.trim() ?? '';
   if (text === '' || text === 'false') return false;
-  if (text === 'true') return true;
-  if (/^\d+$/.test(text)) {
-    // Fastify 5 ignores a numeric trustProxy altogether (it fails closed: every request would carry
-    // the proxy's address, so per-IP limits would become one global limit). A predicate gives the
-    // documented meaning: trust the nearest `hops` addresses, the socket peer first.
-    const hops = Number(text);
-    return (_address, hop) => hop < hops;
+  if (text === 'true' || /^\d+$/.test(text)) {
+    throw new TypeError(
+      `"${text}" is refused: trusting every hop or a hop count lets a client forge X-Forwarded-For and choose the IP the rate limits count; list the proxy's addresses, CIDRs or loopback/uniquelocal/linklocal instead`,
+    );
   }
   const list = text.split(',').map((item) => item.trim()).filter(Boolean);
-  if (list.some((item) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item))) {
-    throw new TypeError('TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs');
+  const bad = list.filter((item) => !isProxyEntry(item));
+  if (bad.length > 0) {
+    throw new TypeError(`"${bad.join(', ')}" is not an address, a CIDR, or one of loopback, uniquelocal, linklocal`);
   }
   return list;
+}
+
+function isProxyEntry(item: string): boolean {
+  if (PROXY_ADDR_NAMES.has(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

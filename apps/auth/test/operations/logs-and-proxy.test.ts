@@ -10,6 +10,7 @@ import { buildAuthApp, loadAuthConfig } from '../../src/index.js';
 import { TEST_KEY_ENCRYPTION_SECRET, createUser } from '../helpers/auth-server.js';
 import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
 import { authorizeInBrowser, obtainTokens, registerClient } from '../helpers/flow.js';
+import { register } from '../security/helpers/oauth.js';
 import { freePort } from '../../../mcp/test/helpers/free-port.js';
 
 const PASSWORD = 'log-test password that must never be logged';
@@ -129,7 +130,7 @@ function rawGet(origin: string, path: string, headers: Record<string, string>): 
 describe('AS-24: Host and X-Forwarded-* never change the advertised endpoints', () => {
   it.each([
     ['no proxy trusted', {}],
-    ['TRUST_PROXY=true', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY=loopback', { TRUST_PROXY: 'loopback' }],
   ])('with %s, discovery names only ISSUER whatever the headers say', async (_label, env) => {
     const server = await start(env);
     try {
@@ -150,6 +151,40 @@ describe('AS-24: Host and X-Forwarded-* never change the advertised endpoints', 
           }
         }
       }
+    } finally {
+      await server.app.close();
+    }
+  }, 30_000);
+});
+
+describe('TRUST_PROXY (issue 17 §5)', () => {
+  const base = { ISSUER: 'http://127.0.0.1:3000', RESOURCE_URL: RESOURCE, KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET };
+
+  it.each(['2', '1', 'true', ' true '])('refuses TRUST_PROXY=%j at boot, saying it re-enables X-Forwarded-For spoofing', (value) => {
+    expect(() => loadAuthConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*refused.*forge X-Forwarded-For/);
+  });
+
+  it.each(['10.0.0.0/33', '::1/129', 'evil.example', '10.0.0.1/8/8', 'loopback,*'])('refuses TRUST_PROXY=%j (not an address, CIDR or proxy-addr name)', (value) => {
+    expect(() => loadAuthConfig({ ...base, TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*not an address, a CIDR/);
+  });
+
+  it.each([
+    ['', false],
+    ['false', false],
+    ['loopback', ['loopback']],
+    ['10.0.0.1, 192.168.0.0/16,fd00::/8 ,uniquelocal,linklocal', ['10.0.0.1', '192.168.0.0/16', 'fd00::/8', 'uniquelocal', 'linklocal']],
+  ])('accepts TRUST_PROXY=%j', (value, trustProxy) => {
+    expect(loadAuthConfig({ ...base, TRUST_PROXY: value }).trustProxy).toEqual(trustProxy);
+  });
+
+  it('a client that is not a trusted proxy cannot move the per-IP limit with a forged X-Forwarded-For', async () => {
+    await db.prisma.rateLimitCounter.deleteMany();
+    // The trusted proxy is elsewhere; this test's requests come straight from 127.0.0.1.
+    const server = await start({ TRUST_PROXY: '192.0.2.10,uniquelocal', LIMIT_REGISTER_PER_IP: '2/600', LOG_LEVEL: 'silent' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await register(server.issuer, {}, { 'x-forwarded-for': `203.0.113.${i}, 192.0.2.10` })).status);
+      expect(statuses).toEqual([201, 201, 429, 429]);
     } finally {
       await server.app.close();
     }

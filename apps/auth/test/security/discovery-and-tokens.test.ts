@@ -78,7 +78,7 @@ describe('A.4 mix-up, state, iss', () => {
   });
 
   it('AS-24 with an https issuer behind a proxy, endpoints say https on the issuer host whatever the request says', async () => {
-    const proxied = await startAuthServer({ prisma: suite.db.prisma, resourceUrl: RESOURCE, env: { ISSUER: 'https://auth.example.test', TRUST_PROXY: '1' } });
+    const proxied = await startAuthServer({ prisma: suite.db.prisma, resourceUrl: RESOURCE, env: { ISSUER: 'https://auth.example.test', TRUST_PROXY: 'loopback' } });
     try {
       const direct = `http://127.0.0.1:${proxied.config.port}`;
       for (const headers of [{}, { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' }, { host: 'evil.example' }] as Array<Record<string, string>>) {
@@ -175,12 +175,12 @@ describe('A.11 clock, forwarded headers, errors', () => {
     }
   });
 
-  it('AS-71 with TRUST_PROXY=1 the limit keys on the address the proxy appended, not on what the client put first', async () => {
+  it('AS-71 with TRUST_PROXY=loopback the limit keys on the address the proxy appended, not on what the client put first', async () => {
     await suite.db.prisma.rateLimitCounter.deleteMany();
-    const limited = await startAuthServer({ prisma: suite.db.prisma, resourceUrl: RESOURCE, env: { LIMIT_REGISTER_PER_IP: '2/600', TRUST_PROXY: '1' } });
+    const limited = await startAuthServer({ prisma: suite.db.prisma, resourceUrl: RESOURCE, env: { LIMIT_REGISTER_PER_IP: '2/600', TRUST_PROXY: '127.0.0.1' } });
     try {
       const spoofed = [];
-      // The client forges a fresh first hop each time; the proxy appends the real address (one hop).
+      // The client forges a fresh first hop each time; the proxy (127.0.0.1) appends the real address.
       for (let i = 0; i < 3; i += 1) spoofed.push((await register(limited.issuer, {}, { 'x-forwarded-for': `10.9.9.${i}, 198.51.100.7` })).status);
       expect(spoofed).toEqual([201, 201, 429]);
       expect((await register(limited.issuer, {}, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(201);
