@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
+import { embeddedDataDir, rootClusterHome, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
 import { migrate } from './migrate.js';
 
 const STOP_WAIT_MS = 10_000;
@@ -37,7 +37,7 @@ export async function startOutagePostgres(database: string): Promise<OutagePostg
   let running: RunningPostgres = await start();
   await migrate(running.url);
 
-  const postmasterPid = async () => Number((await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const postmasterPid = async () => Number((await readFile(path.join(embeddedDataDir(dir), 'postmaster.pid'), 'utf8')).split('\n')[0]);
   const clusterPids = async (): Promise<number[]> => {
     const postmaster = await postmasterPid();
     const children: number[] = [];
@@ -88,6 +88,7 @@ export async function startOutagePostgres(database: string): Promise<OutagePostg
     async close() {
       await running.stop();
       await rm(dir, { recursive: true, force: true });
+      await rm(rootClusterHome(dir), { recursive: true, force: true });
     },
   };
 }
