@@ -19,6 +19,10 @@ const config = loadMcpConfig({
   RESOURCE_URL: `http://localhost:${PORT}/mcp`,
   MCP_ALLOWED_HOSTS: `127.0.0.1:${PORT}`,
   LOG_LEVEL: 'warn',
+  // The suite sends no token: its scenarios check the protocol, so they run in the mode where an
+  // anonymous handshake is answered (ChatGPT's mixed mode). The default's 401s are tested in
+  // test/tool-challenges.test.ts and test/e2e/real-clients.e2e.test.ts.
+  MCP_REQUIRE_AUTH: 'false',
 });
 const app = await buildMcpApp(config, { prisma });
 await app.listen({ host: '127.0.0.1', port: PORT });
