@@ -47,6 +47,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // (its directories were made traversable then); a new one lives where `postgres` can reach it.
   const dataDir = embeddedDataDir(options.dir);
   const rootHome = dataDir === path.join(options.dir, 'data') ? undefined : await prepareRootClusterHome(options.dir);
+  // Checked first: a cluster of another major version is the real problem wherever it lives.
+  const existing = existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (existing) await assertSameMajorVersion(dataDir);
   if (runsAsRoot() && !rootHome) assertTraversableByOthers(dataDir);
   const password = await readOrCreatePassword(path.join(options.dir, 'password'));
 
@@ -78,8 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: remember,
     onError: remember,
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  else await assertSameMajorVersion(dataDir);
+  if (!existing) await server.initialise();
   try {
     await server.start();
   } catch (error) {
