@@ -41,6 +41,7 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   // registering hundreds of clients from one address is never refused.
   const limits = {
     LIMIT_REGISTER_PER_IP: '1000000/600',
+    LIMIT_REGISTER_PER_CALLER: '1000000/600',
     LIMIT_REGISTER_GLOBAL: '1000000/3600',
     LIMIT_TOKEN_PER_CLIENT: '100000000/60',
   };

@@ -80,6 +80,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   }
 
   await ensureSigningKey(prisma, config.keyEncryptionSecret);
+  const beforeRegistration = registrationLimit(app, limiter, config.limits);
 
   // Everything that configures a provider instance lives here: a signing-key change (rotation)
   // builds a new instance through this function and swaps it in (keys/live-provider.ts).
@@ -90,6 +91,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       findAccount: createFindAccount(prisma),
       cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
       devFetch: deps.devFetch,
+      beforeRegistration,
     findAccountGrant: (accountId, clientId) => findAccountGrantId(prisma, accountId, clientId),
       // AS-52: CIMD fetches per document host, so one client_id host cannot make us fetch without end.
       allowCimdFetch: async (ctx, clientId) => {
@@ -157,7 +159,6 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
 
   installEdge(app, config.issuer);
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
-  registrationLimit(app, limiter, config.limits);
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });

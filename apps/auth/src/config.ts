@@ -92,6 +92,7 @@ const EnvSchema = z
     // one that holds or ever held a grant is kept (adapter/unused-clients.ts).
     UNUSED_CLIENT_TTL_HOURS: z.coerce.number().int().min(0).max(24 * 365).default(24),
     LIMIT_REGISTER_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_IP),
+    LIMIT_REGISTER_PER_CALLER: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_CALLER),
     LIMIT_REGISTER_GLOBAL: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_GLOBAL),
     LIMIT_CIMD_PER_HOST: z.string().default(DEFAULT_LIMITS.LIMIT_CIMD_PER_HOST),
     LIMIT_TOKEN_PER_CLIENT: z.string().default(DEFAULT_LIMITS.LIMIT_TOKEN_PER_CLIENT),

@@ -2,8 +2,10 @@ import { parseRate, type BackoffRule, type LimitRule } from '@omnichat/limits';
 
 /** The abuse limits of the authorization server (docs/security.md AS-45, REL-3, REL-8), from LIMIT_* settings. */
 export type AuthLimits = {
-  /** POST /register per client IP (AS-45). */
+  /** Every POST /register per client IP, before the body is read: a ceiling (AS-45). */
   registerPerIp: LimitRule;
+  /** Registrations per caller: IP, client software and redirect hosts (AS-45). */
+  registerPerCaller: LimitRule;
   /** POST /register from everyone together: bounds table growth whatever the IP spread (AS-45). */
   registerGlobal: LimitRule;
   /** CIMD document fetches per document host (AS-52). */
@@ -17,9 +19,12 @@ export type AuthLimits = {
 };
 
 export const DEFAULT_LIMITS = {
-  // ChatGPT registers one client per connection from OpenAI's shared egress addresses, so the
-  // per-IP cap must leave room for many users at once; the global cap bounds table growth.
-  LIMIT_REGISTER_PER_IP: '100/600',
+  // ChatGPT and Claude register one client per connection (Claude one or two) from shared egress
+  // addresses: the per-caller cap (IP + client software + redirect hosts) is what one client
+  // software behind an address gets; the per-IP cap is a ceiling over all of them; the global cap
+  // bounds table growth.
+  LIMIT_REGISTER_PER_IP: '1000/600',
+  LIMIT_REGISTER_PER_CALLER: '100/600',
   LIMIT_REGISTER_GLOBAL: '2000/3600',
   LIMIT_CIMD_PER_HOST: '60/60',
   // A CIMD client_id (ChatGPT's) is one client for all of its users: generous per client.
@@ -42,6 +47,7 @@ export function authLimits(settings: LimitSettings): AuthLimits {
   };
   return {
     registerPerIp: rule('register-ip', settings.LIMIT_REGISTER_PER_IP),
+    registerPerCaller: rule('register-caller', settings.LIMIT_REGISTER_PER_CALLER),
     registerGlobal: rule('register-all', settings.LIMIT_REGISTER_GLOBAL),
     cimdPerHost: rule('cimd-host', settings.LIMIT_CIMD_PER_HOST),
     tokenPerClient: rule('token-client', settings.LIMIT_TOKEN_PER_CLIENT),

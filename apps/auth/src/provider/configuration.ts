@@ -22,6 +22,8 @@ export type ProviderDeps = {
   devFetch?: DevFetch | undefined;
   /** features.clientIdMetadataDocument.allowFetch: the per-host fetch limit (AS-52). */
   allowCimdFetch?: (ctx: KoaContextWithOIDC, clientId: string) => Promise<boolean>;
+  /** Runs once a registration body is parsed, before the client is stored (limits/registration-limit.ts). */
+  beforeRegistration?: (ctx: KoaContextWithOIDC) => Promise<void>;
   /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
@@ -136,8 +138,13 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       // Open DCR: ChatGPT sends no initial access token (docs/clients.md §4).
       registration: {
         enabled: true,
-        // Registration management is off, so a registration access token would open nothing.
-        issueRegistrationAccessToken: false,
+        // Registration management is off, so a registration access token would open nothing. The
+        // hook is also oidc-provider's one documented async step between parsing a registration
+        // body and storing the client, which is where the per-caller limit needs to look (AS-45).
+        issueRegistrationAccessToken: async (ctx) => {
+          await deps.beforeRegistration?.(ctx);
+          return false;
+        },
       },
       revocation: { enabled: true },
       introspection: { enabled: true },
