@@ -1,4 +1,6 @@
+import { audit } from '@omnichat/audit';
 import type { PrismaClient } from '@omnichat/db';
+import { auditGrantRevoked, pruneUnusedClients, sweepExpired } from '@omnichat/db/oidc-store';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -7,10 +9,9 @@ import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 import { accountRoutes } from './account/routes.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
-import { createPrismaAdapter, sweepExpired } from './adapter/prisma-adapter.js';
-import { markClientsUsed, pruneUnusedClients } from './adapter/unused-clients.js';
+import { createPrismaAdapter } from './adapter/prisma-adapter.js';
+import { markClientsUsed } from './adapter/unused-clients.js';
 import type { Clock } from './clock.js';
-import { audit } from './audit/audit-log.js';
 import type { AuthConfig } from './config.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
@@ -109,7 +110,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
         ctx.set('retry-after', String(verdict.retryAfterSeconds));
         throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
       },
-      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
+      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, app.log, deps.clock),
     });
     customiseDiscovery(provider);
     allowLoopbackPorts(provider);
@@ -129,9 +130,8 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     provider.on('registration_create.success', (_ctx, client) => {
       audit(app.log, { event: 'client.registered', clientId: client.clientId, clientName: client.clientName, redirectUris: [...(client.redirectUris ?? [])] });
     });
-    provider.on('grant.revoked', (ctx, grantId) => {
-      audit(app.log, { event: 'grant.revoked', grantId, clientId: ctx.oidc?.client?.clientId, by: 'client' });
-    });
+    // oidc-provider's own revocations (its revocation endpoint, a replayed code or refresh token).
+    provider.on('grant.revoked', (ctx, grantId) => auditGrantRevoked({ log: app.log, by: 'client' }, grantId, { clientId: ctx.oidc?.client?.clientId }));
     return provider;
   };
   const live = await startLiveProvider({ prisma, secret: config.keyEncryptionSecret, timings: config.keys, build: buildProvider, log: app.log });
