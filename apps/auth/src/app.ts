@@ -23,17 +23,18 @@ import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
 import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
-import { installGrantHooks } from './provider/grant-hooks.js';
 import { allowLoopbackPorts } from './provider/loopback-redirects.js';
 import { introspectOwnJwts } from './provider/jwt-introspection.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
-import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
 import { providerConfiguration } from './provider/configuration.js';
 import { mountProvider } from './provider/mount.js';
 import type { DevFetch } from './provider/provider-fetch.js';
 import { errorPage } from './views/error-page.js';
 import { pageHeaders } from './views/layout.js';
+import { refusalDetail } from './seams/oidc-error-detail.js';
+import { installGrantHooks } from './seams/oidc-grant-handlers.js';
+import { defaultScopeForIdTokenHint } from './seams/oidc-missing-scope.js';
 
 export type AuthDeps = {
   prisma: PrismaClient;
@@ -44,8 +45,11 @@ export type AuthDeps = {
   clock?: Clock;
   /** The shared abuse-counter store; Postgres (or Redis with REDIS_URL) unless given (REL-8 tests). */
   limitStore?: CounterStore;
-  /** Storage for oidc-provider's models; the Prisma adapter unless overridden (benchmarks compare adapters). */
-  adapter?: AdapterFactory;
+  /**
+   * Storage for oidc-provider's models; the Prisma adapter unless overridden. `'memory'` configures
+   * none, so oidc-provider uses its own development in-memory adapter (the bench's baseline).
+   */
+  adapter?: AdapterFactory | 'memory';
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
   /** Where the default logger writes (stdout unless given): tests read the real, redacted output. */
@@ -86,7 +90,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   // builds a new instance through this function and swaps it in (keys/live-provider.ts).
   const buildProvider = (jwks: SigningKeys): Provider => {
     const provider = new Provider(config.issuer, providerConfiguration(config, {
-      adapter: deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
+      adapter: deps.adapter === 'memory' ? undefined : (deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds })),
       jwks,
       findAccount: createFindAccount(prisma),
       cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
@@ -120,7 +124,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     markClientsUsed(provider, prisma, (error) => app.log.warn({ err: error }, 'could not mark client used'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
     const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
-      app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
+      app.log.info({ event, error: error.message, detail: refusalDetail(error) }, 'oauth request refused');
     };
     provider.on('authorization.error', refused('authorization.error'));
     provider.on('grant.error', refused('grant.error'));
@@ -147,8 +151,10 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');
     else request.log.info({ error: code, detail: description ?? error.message }, 'request refused');
     const body = errorPage({ branding: config.branding, error: code, description });
-    if (reply.sent || reply.raw.headersSent) return;
-    if (!reply.raw.writableEnded && (reply as { hijacked?: boolean }).hijacked) {
+    if (reply.raw.headersSent || reply.raw.writableEnded) return;
+    // `sent` is also true once a route hijacked the reply (the provider mount): Fastify will send
+    // nothing then, so the page goes out on the raw response.
+    if (reply.sent) {
       reply.raw.writeHead(status, pageHeaders(config.branding)).end(body);
       return;
     }

@@ -3,6 +3,7 @@ import { accountGrants, markGrantUsed } from '@omnichat/db/oidc-store';
 import type Provider from 'oidc-provider';
 
 import { describeScopes, grantScopes } from '../interactions/requested-scopes.js';
+import { issuedUnderGrant } from '../seams/oidc-token-entities.js';
 import type { ConnectedApp } from '../views/account.js';
 
 /**
@@ -44,8 +45,7 @@ async function clientName(provider: Provider, clientId: string): Promise<string>
 /** Stamps "last used" when tokens are issued or refreshed under a grant (token endpoint success). */
 export function recordGrantUse(provider: Provider, prisma: PrismaClient, onError: (error: unknown) => void, clock: () => Date = () => new Date()): void {
   provider.on('grant.success', (ctx) => {
-    const { AccessToken, RefreshToken } = ctx.oidc.entities as { AccessToken?: { grantId?: string }; RefreshToken?: { grantId?: string } };
-    const grantId = AccessToken?.grantId ?? RefreshToken?.grantId;
+    const grantId = issuedUnderGrant(ctx);
     if (!grantId) return;
     markGrantUsed(prisma, grantId, clock()).catch(onError);
   });

@@ -7,7 +7,8 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { AlreadyConsumedError } from '../adapter/already-consumed.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { GrantHandler } from './grant-hooks.js';
+import type { GrantHandler } from '../seams/oidc-grant-handlers.js';
+import { presentedRefreshToken, rotatedRefreshTokenGrant } from '../seams/oidc-token-entities.js';
 
 /** How long a request that lost the race waits for the winner's response to be stored. */
 const REPLAY_WAIT_MS = 3_000;
@@ -44,7 +45,7 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, log: Au
   return (handler: GrantHandler): GrantHandler => {
     if (graceSeconds <= 0) return handler;
     return async (ctx: KoaContextWithOIDC) => {
-      const presented = String(ctx.oidc.params?.refresh_token ?? '');
+      const presented = presentedRefreshToken(ctx);
       const clientId = ctx.oidc.client?.clientId ?? '';
       try {
         await handler(ctx);
@@ -59,7 +60,7 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, log: Au
         ctx.body = replay.body;
         return;
       }
-      const rotated = ctx.oidc.entities.RotatedRefreshToken as { grantId?: string } | undefined;
+      const rotated = rotatedRefreshTokenGrant(ctx);
       if (!rotated) return;
       await replays.save(presented, { clientId, grantId: rotated.grantId, body: ctx.body as object, ttlSeconds: graceSeconds });
     };
