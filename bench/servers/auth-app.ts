@@ -4,10 +4,6 @@
 import { tuneHeapForServer } from '@omnichat/lifecycle';
 import { createPrismaClient } from '@omnichat/db';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
-import type { AdapterFactory } from 'oidc-provider';
-// oidc-provider ships its development adapter without a public export; its factory is what the
-// provider itself uses when no adapter is configured.
-import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { benchPort, serveBenchIpc } from './server-ipc.js';
 
 // As src/server.ts does for every app process (memory under sustained load).
@@ -19,7 +15,8 @@ const prisma = createPrismaClient(process.env.DATABASE_URL ?? '');
 const config = loadAuthConfig({ ...process.env, ISSUER: `http://127.0.0.1:${port}`, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port) });
 const app = await buildAuthApp(config, {
   prisma,
-  ...(memory ? { adapter: createMemoryAdapter() as AdapterFactory } : {}),
+  // No adapter configured: oidc-provider's own development in-memory adapter.
+  ...(memory ? { adapter: 'memory' as const } : {}),
 });
 await app.listen({ host: '127.0.0.1', port });
 serveBenchIpc(port, async () => {

@@ -1,4 +1,4 @@
-import type { ClientSummary } from './oidc-store.js';
+import type { ClientSummary } from '@omnichat/db/oidc-store';
 
 /**
  * Which registrations repeat an earlier one: same client_name and the same redirect URIs (in any

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 
-import type { AuditLogger } from '@omnichat/auth';
+import type { AuditLogger } from '@omnichat/audit';
 import type { PrismaClient } from '@omnichat/db';
 
 import type { Output } from './output.js';

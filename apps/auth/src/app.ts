@@ -1,4 +1,6 @@
+import { audit } from '@omnichat/audit';
 import type { PrismaClient } from '@omnichat/db';
+import { auditGrantRevoked, pruneUnusedClients, sweepExpired } from '@omnichat/db/oidc-store';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -7,10 +9,9 @@ import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 import { accountRoutes } from './account/routes.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
-import { createPrismaAdapter, sweepExpired } from './adapter/prisma-adapter.js';
-import { markClientsUsed, pruneUnusedClients } from './adapter/unused-clients.js';
+import { createPrismaAdapter } from './adapter/prisma-adapter.js';
+import { markClientsUsed } from './adapter/unused-clients.js';
 import type { Clock } from './clock.js';
-import { audit } from './audit/audit-log.js';
 import type { AuthConfig } from './config.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { deriveKey } from './keys/secret-box.js';
@@ -22,17 +23,18 @@ import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
 import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
-import { installGrantHooks } from './provider/grant-hooks.js';
 import { allowLoopbackPorts } from './provider/loopback-redirects.js';
 import { introspectOwnJwts } from './provider/jwt-introspection.js';
 import { refreshGrace } from './provider/refresh-grace.js';
 import { customiseDiscovery } from './provider/discovery.js';
-import { defaultScopeForIdTokenHint } from './provider/id-token-hint-scope.js';
 import { providerConfiguration } from './provider/configuration.js';
 import { mountProvider } from './provider/mount.js';
 import type { DevFetch } from './provider/provider-fetch.js';
 import { errorPage } from './views/error-page.js';
 import { pageHeaders } from './views/layout.js';
+import { refusalDetail } from './seams/oidc-error-detail.js';
+import { installGrantHooks } from './seams/oidc-grant-handlers.js';
+import { defaultScopeForIdTokenHint } from './seams/oidc-missing-scope.js';
 
 export type AuthDeps = {
   prisma: PrismaClient;
@@ -43,8 +45,11 @@ export type AuthDeps = {
   clock?: Clock;
   /** The shared abuse-counter store; Postgres (or Redis with REDIS_URL) unless given (REL-8 tests). */
   limitStore?: CounterStore;
-  /** Storage for oidc-provider's models; the Prisma adapter unless overridden (benchmarks compare adapters). */
-  adapter?: AdapterFactory;
+  /**
+   * Storage for oidc-provider's models; the Prisma adapter unless overridden. `'memory'` configures
+   * none, so oidc-provider uses its own development in-memory adapter (the bench's baseline).
+   */
+  adapter?: AdapterFactory | 'memory';
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
   /** Where the default logger writes (stdout unless given): tests read the real, redacted output. */
@@ -86,7 +91,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   // builds a new instance through this function and swaps it in (keys/live-provider.ts).
   const buildProvider = (jwks: SigningKeys): Provider => {
     const provider = new Provider(config.issuer, providerConfiguration(config, {
-      adapter: deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds }),
+      adapter: deps.adapter === 'memory' ? undefined : (deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds })),
       jwks,
       findAccount: createFindAccount(prisma),
       cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
@@ -111,7 +116,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
         ctx.set('retry-after', String(verdict.retryAfterSeconds));
         throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
       },
-      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, deps.clock),
+      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, app.log, deps.clock),
     });
     customiseDiscovery(provider);
     allowLoopbackPorts(provider);
@@ -121,7 +126,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     markClientsUsed(provider, prisma, (error) => app.log.warn({ err: error }, 'could not mark client used'), deps.clock);
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server_error'));
     const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) => {
-      app.log.info({ event, error: error.message, detail: (error as { error_detail?: string }).error_detail ?? error.error_description }, 'oauth request refused');
+      app.log.info({ event, error: error.message, detail: refusalDetail(error) }, 'oauth request refused');
     };
     provider.on('authorization.error', refused('authorization.error'));
     provider.on('grant.error', refused('grant.error'));
@@ -131,9 +136,8 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     provider.on('registration_create.success', (_ctx, client) => {
       audit(app.log, { event: 'client.registered', clientId: client.clientId, clientName: client.clientName, redirectUris: [...(client.redirectUris ?? [])] });
     });
-    provider.on('grant.revoked', (ctx, grantId) => {
-      audit(app.log, { event: 'grant.revoked', grantId, clientId: ctx.oidc?.client?.clientId, by: 'client' });
-    });
+    // oidc-provider's own revocations (its revocation endpoint, a replayed code or refresh token).
+    provider.on('grant.revoked', (ctx, grantId) => auditGrantRevoked({ log: app.log, by: 'client' }, grantId, { clientId: ctx.oidc?.client?.clientId }));
     return provider;
   };
   const live = await startLiveProvider({ prisma, secret: config.keyEncryptionSecret, timings: config.keys, build: buildProvider, log: app.log });
@@ -149,8 +153,10 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');
     else request.log.info({ error: code, detail: description ?? error.message }, 'request refused');
     const body = errorPage({ branding: config.branding, error: code, description });
-    if (reply.sent || reply.raw.headersSent) return;
-    if (!reply.raw.writableEnded && (reply as { hijacked?: boolean }).hijacked) {
+    if (reply.raw.headersSent || reply.raw.writableEnded) return;
+    // `sent` is also true once a route hijacked the reply (the provider mount): Fastify will send
+    // nothing then, so the page goes out on the raw response.
+    if (reply.sent) {
       reply.raw.writeHead(status, pageHeaders(config.branding)).end(body);
       return;
     }

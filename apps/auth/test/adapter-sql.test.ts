@@ -1,7 +1,8 @@
 import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaAdapter, sweepExpired } from '../src/adapter/prisma-adapter.js';
+import { sweepExpired } from '@omnichat/db/oidc-store';
+import { createPrismaAdapter } from '../src/adapter/prisma-adapter.js';
 
 // find, consume and upsert run as prepared statements on the Prisma client's pool (performance:
 // bench/, auth.token.refresh). These pin that they store and compare instants exactly as the

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errors } from 'oidc-provider';
 
 import { AlreadyConsumedError } from '../src/adapter/already-consumed.js';
-import { createPrismaAdapter, sweepExpired } from '../src/adapter/prisma-adapter.js';
-import { REFRESH_REPLAY_MODEL } from '../src/adapter/refresh-replays.js';
+import { OIDC_MODEL, sweepExpired } from '@omnichat/db/oidc-store';
+import { createPrismaAdapter } from '../src/adapter/prisma-adapter.js';
+
+const REFRESH_REPLAY_MODEL = OIDC_MODEL.RefreshReplay;
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let now = new Date('2026-01-01T00:00:00Z');

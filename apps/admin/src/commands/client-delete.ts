@@ -1,7 +1,7 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
-import { deleteClient } from '../oidc-store.js';
+import { deleteClient } from '@omnichat/db/oidc-store';
 
 export const clientDelete: AdminCommand = {
   name: 'client:delete',
@@ -10,8 +10,7 @@ export const clientDelete: AdminCommand = {
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const clientId = args.positionals[0] ?? '';
-    const { deleted, grants } = await deleteClient(ctx.prisma, clientId);
-    for (const grantId of grants) audit(ctx.log, { event: 'grant.revoked', grantId, clientId, by: 'admin_cli' });
+    const { deleted, grants } = await deleteClient(ctx.prisma, clientId, { log: ctx.log, by: 'admin_cli' });
     if (!deleted) throw new CommandError(`no registered client ${clientId}`);
     audit(ctx.log, { event: 'client.deleted', clientId, by: 'admin_cli' });
     ctx.out.result({ clientId, deleted: true, grantsRevoked: grants.length }, `deleted client ${clientId}; ${grants.length} grant(s) revoked`);

@@ -1,6 +1,6 @@
 import { duplicatesOf } from '../client-duplicates.js';
 import { EXIT, type AdminCommand } from '../command.js';
-import { listClients } from '../oidc-store.js';
+import { listClients } from '@omnichat/db/oidc-store';
 import { formatTable, isoOrDash } from '../output.js';
 
 export const clientList: AdminCommand = {

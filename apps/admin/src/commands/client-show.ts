@@ -1,5 +1,5 @@
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
-import { listClients } from '../oidc-store.js';
+import { listClients } from '@omnichat/db/oidc-store';
 import { isoOrDash } from '../output.js';
 
 export const clientShow: AdminCommand = {

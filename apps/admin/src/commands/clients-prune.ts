@@ -1,8 +1,8 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 
 import { duplicatesOf } from '../client-duplicates.js';
 import { EXIT, UsageError, flag, stringOption, type AdminCommand } from '../command.js';
-import { deleteClient, listClients } from '../oidc-store.js';
+import { deleteClient, listClients } from '@omnichat/db/oidc-store';
 import { formatTable, isoOrDash } from '../output.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -26,8 +26,7 @@ export const clientsPrune: AdminCommand = {
     const dryRun = flag(args, 'dry-run');
     if (!dryRun) {
       for (const client of stale) {
-        const { grants } = await deleteClient(ctx.prisma, client.clientId);
-        for (const grantId of grants) audit(ctx.log, { event: 'grant.revoked', grantId, clientId: client.clientId, by: 'admin_cli' });
+        await deleteClient(ctx.prisma, client.clientId, { log: ctx.log, by: 'admin_cli' });
         audit(ctx.log, { event: 'client.deleted', clientId: client.clientId, by: 'admin_cli' });
       }
     }

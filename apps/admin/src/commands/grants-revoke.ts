@@ -1,8 +1,6 @@
-import { audit } from '@omnichat/auth';
-
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
 import { findUserByEmail } from '../find-user.js';
-import { listClients, revokeGrants } from '../oidc-store.js';
+import { listClients, revokeGrants } from '@omnichat/db/oidc-store';
 
 export const grantsRevoke: AdminCommand = {
   name: 'grants:revoke',
@@ -18,14 +16,13 @@ export const grantsRevoke: AdminCommand = {
     else {
       // CIMD clients have no row but may hold grants, so only refuse ids nothing was ever issued to.
       const known = (await listClients(ctx.prisma, clientId)).length > 0;
-      const grants = await revokeGrants(ctx.prisma, { clientId: clientId ?? '' });
+      const grants = await revokeGrants(ctx.prisma, { clientId: clientId ?? '' }, { log: ctx.log, by: 'admin_cli' });
       if (!known && grants.length === 0) throw new CommandError(`no client ${clientId} and no grants issued to it`);
       return report(grants, { clientId: clientId ?? '' });
     }
-    return report(await revokeGrants(ctx.prisma, owner), owner);
+    return report(await revokeGrants(ctx.prisma, owner, { log: ctx.log, by: 'admin_cli' }), owner);
 
     function report(grants: string[], who: { accountId: string } | { clientId: string }): number {
-      for (const grantId of grants) audit(ctx.log, { event: 'grant.revoked', grantId, ...who, by: 'admin_cli' });
       ctx.out.result({ ...who, grantsRevoked: grants.length, grantIds: grants }, `${grants.length} grant(s) revoked`);
       return EXIT.ok;
     }

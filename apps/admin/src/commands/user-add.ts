@@ -1,5 +1,5 @@
 import { hashPassword, normaliseEmail } from '@omnichat/db';
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { z } from 'zod';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';

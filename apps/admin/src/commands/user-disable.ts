@@ -1,8 +1,8 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 
 import { EXIT, flag, type AdminCommand } from '../command.js';
 import { findUserByEmail, publicUser } from '../find-user.js';
-import { endSessions, revokeGrants } from '../oidc-store.js';
+import { endSessions, revokeGrants } from '@omnichat/db/oidc-store';
 
 export const userDisable: AdminCommand = {
   name: 'user:disable',
@@ -19,11 +19,10 @@ export const userDisable: AdminCommand = {
       return EXIT.ok;
     }
     const updated = await ctx.prisma.user.update({ where: { id: user.id }, data: { disabledAt: user.disabledAt ?? ctx.now() } });
-    // findAccount already refuses a disabled user; deleting the grants also stops refresh at once.
-    const grants = await revokeGrants(ctx.prisma, { accountId: user.id });
-    const sessions = await endSessions(ctx.prisma, user.id);
     audit(ctx.log, { event: 'user.disabled', accountId: user.id, by: 'admin_cli' });
-    for (const grantId of grants) audit(ctx.log, { event: 'grant.revoked', grantId, accountId: user.id, by: 'admin_cli' });
+    // findAccount already refuses a disabled user; deleting the grants also stops refresh at once.
+    const grants = await revokeGrants(ctx.prisma, { accountId: user.id }, { log: ctx.log, by: 'admin_cli' });
+    const sessions = await endSessions(ctx.prisma, user.id);
     ctx.out.result(
       { ...publicUser(updated), grantsRevoked: grants.length, sessionsEnded: sessions },
       `disabled ${updated.email}: ${grants.length} grant(s) revoked, ${sessions} session(s) ended`,

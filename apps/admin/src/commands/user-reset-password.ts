@@ -1,9 +1,9 @@
 import { hashPassword } from '@omnichat/db';
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 
 import { EXIT, type AdminCommand } from '../command.js';
 import { findUserByEmail } from '../find-user.js';
-import { endSessions } from '../oidc-store.js';
+import { endSessions } from '@omnichat/db/oidc-store';
 import { PASSWORD_OPTIONS, PASSWORD_USAGE, readNewPassword } from '../password-input.js';
 
 export const userResetPassword: AdminCommand = {

@@ -1,4 +1,5 @@
 import { normaliseEmail, type PrismaClient } from '@omnichat/db';
+import { revokeGrants } from '@omnichat/db/oidc-store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -11,7 +12,7 @@ import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/accou
 import { pageHeaders } from '../views/layout.js';
 import { loginPage } from '../views/login.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
-import { connectedApps, revokeClient } from './grants.js';
+import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
 type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
@@ -97,8 +98,10 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       if (!user) return backToAccount(reply);
       const clientId = request.body.client_id;
       if (!clientId) throw new errors.InvalidRequest('client_id is required');
-      const revoked = await revokeClient(prisma, provider, user.id, clientId);
-      request.log.info({ clientId, grants: revoked }, 'connected app revoked by its user');
+      // Every grant this account gave the client, with all of its tokens and codes: refresh tokens
+      // stop working at once; the MCP server refuses the grant's access tokens once its row is gone.
+      const revoked = await revokeGrants(prisma, { accountId: user.id, clientId }, { log: request.log, by: 'user' });
+      request.log.info({ clientId, grants: revoked.length }, 'connected app revoked by its user');
       return backToAccount(reply, 'revoked');
     });
 

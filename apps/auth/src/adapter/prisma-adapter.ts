@@ -1,9 +1,9 @@
 import { sqlPool, type PrismaClient } from '@omnichat/db';
+import { liveAt, OIDC_MODEL, revokedWithModel } from '@omnichat/db/oidc-store';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 
 import { systemClock, type Clock } from '../clock.js';
 import { AlreadyConsumedError } from './already-consumed.js';
-import { REFRESH_REPLAY_MODEL } from './refresh-replays.js';
 
 /** Seconds on oidc-provider's clock (epoch seconds), which `consumed` is expressed in. */
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -44,9 +44,6 @@ const UPSERT = {
            "userCode" = EXCLUDED."userCode", "uid" = EXCLUDED."uid", "expiresAt" = EXCLUDED."expiresAt"`,
 };
 
-/** Models whose rows revokeByGrantId on `model` removes. */
-const revokedWith = (model: string): string[] => (model === 'RefreshToken' ? [model, REFRESH_REPLAY_MODEL] : [model]);
-
 /**
  * oidc-provider's storage contract (its example/my_adapter.js) over the OidcPayload table, one
  * row per artefact keyed by (model, id). Expiry is written from the app clock and enforced on
@@ -57,11 +54,10 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = systemC
   const graceMs = (options.refreshReuseGraceSeconds ?? 0) * 1000;
   const sql = sqlPool(prisma);
   return (model: string): Adapter => {
-    const live = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: clock() } }] });
     // A refresh token rotated moments ago reads as unconsumed, so oidc-provider does not revoke the
     // grant for a concurrent duplicate; the atomic consume below still lets only one through and
     // provider/refresh-grace.ts answers the others (AS-28).
-    const inGrace = (consumedAt: Date) => model === 'RefreshToken' && clock().getTime() - consumedAt.getTime() < graceMs;
+    const inGrace = (consumedAt: Date) => model === OIDC_MODEL.RefreshToken && clock().getTime() - consumedAt.getTime() < graceMs;
 
     const toPayload = (row: { payload: unknown; consumedAt: Date | null } | undefined | null): AdapterPayload | undefined => {
       if (!row) return undefined;
@@ -71,7 +67,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = systemC
 
     async function findWhere(where: { uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
       if (Object.values(where).some(hasNul)) return undefined;
-      return toPayload(await prisma.oidcPayload.findFirst({ where: { model, ...where, ...live() } }));
+      return toPayload(await prisma.oidcPayload.findFirst({ where: { model, ...where, ...liveAt(clock()) } }));
     }
 
     async function findById(id: string): Promise<AdapterPayload | undefined> {
@@ -90,7 +86,7 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = systemC
             id,
             JSON.stringify(payload),
             // A Grant is its own grant, so a removal of everything under a grant id (admin CLI) takes it too.
-            payload.grantId ?? (model === 'Grant' ? id : null),
+            payload.grantId ?? (model === OIDC_MODEL.Grant ? id : null),
             payload.userCode ?? null,
             payload.uid ?? null,
             expiresIn ? new Date(clock().getTime() + expiresIn * 1000) : null,
@@ -126,14 +122,8 @@ export function createPrismaAdapter(prisma: PrismaClient, clock: Clock = systemC
        */
       async revokeByGrantId(grantId) {
         if (hasNul(grantId)) return;
-        await prisma.oidcPayload.deleteMany({ where: { grantId, model: { in: revokedWith(model) } } });
+        await prisma.oidcPayload.deleteMany({ where: { grantId, model: { in: revokedWithModel(model) } } });
       },
     };
   };
-}
-
-/** Deletes expired rows; returns how many. Run periodically by the app (see app.ts). */
-export async function sweepExpired(prisma: PrismaClient, clock: Clock = systemClock): Promise<number> {
-  const { count } = await prisma.oidcPayload.deleteMany({ where: { expiresAt: { lt: clock() } } });
-  return count;
 }

@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import { authenticate } from '../accounts/authenticate.js';
-import { audit } from '../audit/audit-log.js';
+import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrismaClient } from '@omnichat/db';
 import type Provider from 'oidc-provider';
 
-import { audit, type AuditLogger } from '../audit/audit-log.js';
+import { audit, type AuditLogger } from '@omnichat/audit';
 import { rotateIfDue } from './rotation.js';
 import type { KeyTimings } from './rotation-policy.js';
 import { keySetVersion, loadSigningKeys, type SigningKeys } from './signing-keys.js';

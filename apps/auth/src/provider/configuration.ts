@@ -9,13 +9,15 @@ import { SESSION_TTL_SECONDS } from '../account/session.js';
 import { providerCookieOptions } from '../interactions/cookies.js';
 import { errorPage } from '../views/error-page.js';
 import { pageHeaders } from '../views/layout.js';
+import { applyDefaultScope } from '../seams/oidc-missing-scope.js';
+import { grantResourceVariants } from '../seams/oidc-resource-variants.js';
 import { clientMetadataValidator, CLIENT_METADATA_CHECKED, supportedScopes } from './client-metadata.js';
-import { scopeStoodIn } from './id-token-hint-scope.js';
 import { loadExistingGrant } from './load-existing-grant.js';
 import { createProviderFetch, type DevFetch } from './provider-fetch.js';
 
 export type ProviderDeps = {
-  adapter: AdapterFactory;
+  /** None: oidc-provider's own in-memory development adapter (benchmarks only). */
+  adapter: AdapterFactory | undefined;
   jwks: SigningKeys;
   findAccount: FindAccount;
   cookieKeys: string[];
@@ -35,9 +37,6 @@ const OIDC_CLAIMS = {
   profile: ['updated_at'],
 };
 
-/** Routes during which the authorization request's resources are being resolved. */
-const AUTHORIZATION_ROUTES = new Set(['authorization', 'resume', 'pushed_authorization_request']);
-
 /**
  * oidc-provider configuration: only what departs from its defaults, each with the reason
  * (the rows of docs/security.md name the case each guards and the test that covers it).
@@ -56,7 +55,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
 
   return {
     // Every artefact in Postgres, so replicas share state and restarts lose nothing (AS-69).
-    adapter: deps.adapter,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     // Keys from the database, never the publicly known development keys (AS-62).
     jwks: deps.jwks,
     findAccount: deps.findAccount,
@@ -107,12 +106,13 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
     // Redirect allow-list and field caps for DCR and CIMD alike; runs on every client load (AS-39..44, AS-47).
     extraClientMetadata: { properties: [...CLIENT_METADATA_CHECKED], validator: clientMetadataValidator(config) },
     // A missing or empty scope (ChatGPT and Claude reconnects) means "what this client may have"
-    // (AS-38); with id_token_hint too, `openid` stood in until now (id-token-hint-scope.ts).
+    // (AS-38); with id_token_hint too, `openid` stood in until now (seams/oidc-missing-scope.ts).
     extraParams: {
       scope(ctx: KoaContextWithOIDC, value: string | undefined, client: { scope?: string | undefined }) {
-        if (value && !scopeStoodIn(ctx)) return;
-        const allowed = client.scope ? client.scope.split(' ') : supportedScopes();
-        ctx.oidc.params!.scope = allowed.filter((scope) => isScope(scope) || scope in OIDC_CLAIMS).join(' ');
+        applyDefaultScope(ctx, value, () => {
+          const allowed = client.scope ? client.scope.split(' ') : supportedScopes();
+          return allowed.filter((scope) => isScope(scope) || scope in OIDC_CLAIMS).join(' ');
+        });
       },
     },
     // The grant id lets the MCP server refuse tokens of a revoked grant before they expire (D.3 #1).
@@ -165,13 +165,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
           const info = resourceServer(client);
           // Grant both spellings at authorization time, so a later token request may repeat
           // either one or omit it and still get the same (canonical) audience.
-          if (AUTHORIZATION_ROUTES.has(ctx.oidc.route ?? '') && ctx.oidc.resourceServers) {
-            for (const variant of resourceVariants(config.resourceUrl)) {
-              if (variant !== indicator && !(variant in ctx.oidc.resourceServers)) {
-                ctx.oidc.resourceServers[variant] = new ctx.oidc.provider.ResourceServer(variant, info);
-              }
-            }
-          }
+          grantResourceVariants(ctx, resourceVariants(config.resourceUrl).filter((variant) => variant !== indicator), info);
           return info;
         },
       },

@@ -1,21 +1,8 @@
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
 
-type Session = NonNullable<KoaContextWithOIDC['oidc']['session']>;
+import { keepGrantsPastLogout } from '../seams/oidc-session-authorizations.js';
+
 type FindAccountGrant = (accountId: string, clientId: string) => Promise<string | undefined>;
-
-/**
- * oidc-provider's logout (its end_session_confirm step, which its resume step also runs when
- * someone signs in as another account in a signed-in browser) revokes the grant of every client
- * authorization in the session not marked `persistsLogout`: all of the grant's tokens, then the
- * grant. It marks an authorization only when it issues a token there that outlives the session.
- * None of ours is bound to the session (`expiresWithSession` is false), and the grant attached
- * below may have been given in another browser and hold refresh tokens issued there, so every
- * authorization outlives the session: ending a session is never a disconnect (AS-32, AS-33).
- */
-export function keepGrantsPastLogout(session: Session, attachingTo?: string): void {
-  if (attachingTo) session.ensureClientContainer(attachingTo);
-  for (const authorization of Object.values(session.authorizations ?? {})) authorization.persistsLogout = true;
-}
 
 /**
  * `loadExistingGrant`: a scope this account already granted the client is not asked again, in any

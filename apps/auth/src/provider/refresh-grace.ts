@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { AuditLogger } from '@omnichat/audit';
 import type { PrismaClient } from '@omnichat/db';
+import { refreshReplays, revokeGrants } from '@omnichat/db/oidc-store';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { AlreadyConsumedError } from '../adapter/already-consumed.js';
-import { refreshReplays } from '../adapter/refresh-replays.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { GrantHandler } from './grant-hooks.js';
+import type { GrantHandler } from '../seams/oidc-grant-handlers.js';
+import { presentedRefreshToken, rotatedRefreshTokenGrant } from '../seams/oidc-token-entities.js';
 
 /** How long a request that lost the race waits for the winner's response to be stored. */
 const REPLAY_WAIT_MS = 3_000;
@@ -21,7 +23,7 @@ const REPLAY_POLL_MS = 25;
  * never revokes there) and its atomic consume picks one winner; losers get the winner's stored
  * response, or invalid_grant if it never appears. State is in Postgres, so it holds across replicas.
  */
-export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: Clock = systemClock) {
+export function refreshGrace(prisma: PrismaClient, graceSeconds: number, log: AuditLogger, clock: Clock = systemClock) {
   const replays = refreshReplays(prisma, clock);
 
   const waitForReplay = async (presented: string, clientId: string) => {
@@ -38,16 +40,12 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: 
    * token that rotation issued has itself been used, the client has moved on: the old token coming
    * back is reuse, not a race, and ends the grant as it would after the window (RFC 9700 §4.14.2).
    */
-  const successorUsed = async (successor: string | undefined) => {
-    if (!successor) return false;
-    const row = await prisma.oidcPayload.findUnique({ where: { model_id: { model: 'RefreshToken', id: successor } }, select: { consumedAt: true } });
-    return !row || row.consumedAt !== null;
-  };
+  const successorUsed = async (successor: string | undefined) => (successor ? replays.refreshTokenSpent(successor) : false);
 
   return (handler: GrantHandler): GrantHandler => {
     if (graceSeconds <= 0) return handler;
     return async (ctx: KoaContextWithOIDC) => {
-      const presented = String(ctx.oidc.params?.refresh_token ?? '');
+      const presented = presentedRefreshToken(ctx);
       const clientId = ctx.oidc.client?.clientId ?? '';
       try {
         await handler(ctx);
@@ -56,16 +54,13 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, clock: 
         const replay = await waitForReplay(presented, clientId);
         if (!replay) throw error;
         if (await successorUsed(replay.body.refresh_token)) {
-          if (replay.grantId) {
-            await prisma.oidcPayload.deleteMany({ where: { grantId: replay.grantId } });
-            ctx.oidc.provider.emit('grant.revoked', ctx, replay.grantId);
-          }
+          if (replay.grantId) await revokeGrants(prisma, { grantIds: [replay.grantId], clientId: clientId || undefined }, { log, by: 'client' });
           throw error;
         }
         ctx.body = replay.body;
         return;
       }
-      const rotated = ctx.oidc.entities.RotatedRefreshToken as { grantId?: string } | undefined;
+      const rotated = rotatedRefreshTokenGrant(ctx);
       if (!rotated) return;
       await replays.save(presented, { clientId, grantId: rotated.grantId, body: ctx.body as object, ttlSeconds: graceSeconds });
     };

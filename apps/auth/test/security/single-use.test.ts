@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@omnichat/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
@@ -20,6 +20,12 @@ beforeAll(async () => {
   a = await startAuthServer({ prisma: db.prisma, resourceUrl: RESOURCE, deps: { clock: () => new Date(now) } });
   b = await startAuthProcess({ databaseUrl: db.url, issuer: a.issuer, resourceUrl: RESOURCE });
   await createUser(db.prisma, USER.email, USER.password);
+});
+
+// Server A's clock follows the real one between tests: frozen at load time, it fell more than the
+// grace window behind server B's on a loaded machine, and B then found A's replay record expired.
+beforeEach(() => {
+  now = Date.now();
 });
 
 afterAll(async () => {

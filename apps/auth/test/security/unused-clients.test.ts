@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { pruneUnusedClients } from '../../src/adapter/unused-clients.js';
+import { pruneUnusedClients } from '@omnichat/db/oidc-store';
 import { authSuite } from './helpers/suite.js';
 import { authz, pkce, publicClient, tokensFor } from './helpers/oauth.js';
 

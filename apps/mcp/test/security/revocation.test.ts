@@ -6,8 +6,7 @@
 import * as oauth from 'openid-client';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeGrants } from '../../../admin/src/oidc-store.js';
-import { createPrismaAdapter } from '../../../auth/src/adapter/prisma-adapter.js';
+import { revokeGrants } from '@omnichat/db/oidc-store';
 import { createUser, startAuthServer, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
 import { TestBrowser } from '../../../auth/test/helpers/browser.js';
 import { authorizeInBrowser, CHATGPT_REDIRECT_URI, obtainTokens, registerClient } from '../../../auth/test/helpers/flow.js';
@@ -16,6 +15,7 @@ import { postMcp, rpc } from '../helpers/mcp-http.js';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 
 const REVOCATION_CACHE_MS = 2_000;
+const quietRevoker = { log: { info: () => {} }, by: 'admin_cli' } as const;
 const PASSWORD = 'correct horse battery staple';
 
 let database: TestDatabase;
@@ -68,9 +68,9 @@ async function expectRefusedWithinBound(accessToken: string) {
 }
 
 describe('a revoked grant ends its access tokens within REVOCATION_CACHE_MS (docs/security.md B.1)', () => {
-  it('revocation through the adapter, as /account "disconnect" and `grants:revoke` do: refused within the bound, not before', async () => {
+  it('revocation through @omnichat/db/oidc-store, as /account "disconnect" and `grants:revoke` do: refused within the bound, not before', async () => {
     const tokens = await connect();
-    await createPrismaAdapter(database.prisma)('Grant').revokeByGrantId(gidOf(tokens.accessToken));
+    await revokeGrants(database.prisma, { grantIds: [gidOf(tokens.accessToken)] }, quietRevoker);
     // Inside the bound the cached status may still answer (this is what the bound buys: no query per call).
     mcpNow += REVOCATION_CACHE_MS - 1;
     expect((await whoami(tokens.accessToken)).status).toBe(200);
@@ -84,7 +84,7 @@ describe('a revoked grant ends its access tokens within REVOCATION_CACHE_MS (doc
     const first = await connect();
     const second = await connect();
     const userId = (await database.prisma.user.findUniqueOrThrow({ where: { email } })).id;
-    expect(await revokeGrants(database.prisma, { accountId: userId })).toEqual(
+    expect(await revokeGrants(database.prisma, { accountId: userId }, quietRevoker)).toEqual(
       expect.arrayContaining([gidOf(first.accessToken), gidOf(second.accessToken)]),
     );
     await expectRefusedWithinBound(first.accessToken);

@@ -1,6 +1,6 @@
 // oidc-provider 9 (pinned exactly in the catalog) exposes its built-in grant handlers only through
-// these modules; grant-hooks.ts wraps them. The tests that cover grant-hooks break loudly if a
-// version bump moves them.
+// these modules; oidc-grant-handlers.ts wraps them. test/seams/oidc-grant-handlers.test.ts breaks
+// loudly if a version bump moves or reshapes them.
 declare module 'oidc-provider/lib/actions/grants/index.js' {
   import type Provider from 'oidc-provider';
   import type { KoaContextWithOIDC } from 'oidc-provider';

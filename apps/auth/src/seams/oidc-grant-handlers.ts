@@ -13,6 +13,9 @@ export type GrantHooks = {
   wrapRefresh(handler: GrantHandler): GrantHandler;
 };
 
+// Seam: oidc-provider's built-in authorization_code and refresh_token grant handlers, which it
+// exposes only through its lib/ modules (contract: test/seams/oidc-grant-handlers.test.ts).
+
 /**
  * Re-registers the authorization_code and refresh_token grants around oidc-provider's own handlers,
  * through its public `registerGrantType`, exactly as its initialize_app binds them. This is the one

@@ -1,6 +1,14 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
+// Seam: what oidc-provider does with an authorization request that has no scope. Two library
+// behaviours are relied on here, each pinned by test/seams/oidc-missing-scope.test.ts:
+// - a pre-middleware may rewrite `ctx.query` (Koa's documented setter) and oidc-provider builds its
+//   params from it; its checkOpenidScope step runs before checkExtraParams;
+// - an `extraParams` validator may assign a parameter (oidc-provider's docs: validators "can be used
+//   ... to assign default values"), and what it assigns to `ctx.oidc.params.scope` is the scope the
+//   rest of the request (consent, the code) uses.
+
 /** oidc-provider's default authorization path (configuration.ts keeps it). */
 const AUTHORIZATION_PATH = '/auth';
 const STOOD_IN = Symbol('openid stands in for a missing scope next to id_token_hint');
@@ -30,7 +38,16 @@ export function defaultScopeForIdTokenHint(provider: Provider): void {
   });
 }
 
+/**
+ * The body of an `extraParams.scope` validator: when the request named no scope (or only our
+ * stand-in), the scope becomes `defaultScope()`.
+ */
+export function applyDefaultScope(ctx: KoaContextWithOIDC, value: string | undefined, defaultScope: () => string): void {
+  if (value && !scopeStoodIn(ctx)) return;
+  ctx.oidc.params!.scope = defaultScope();
+}
+
 /** True when the request's scope is our stand-in, to be replaced by the client's default scope. */
-export function scopeStoodIn(ctx: KoaContextWithOIDC): boolean {
+function scopeStoodIn(ctx: KoaContextWithOIDC): boolean {
   return (ctx.state as Record<symbol, boolean> | undefined)?.[STOOD_IN] === true;
 }
