@@ -29,6 +29,7 @@ const code = await runAdmin(process.argv.slice(2), {
     const prisma = createPrismaClient(database.url, { maxConnections: 2 });
     return {
       prisma,
+      url: database.url,
       async close() {
         await prisma.$disconnect();
         await database.stop();

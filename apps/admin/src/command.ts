@@ -21,6 +21,8 @@ export type CommandArgs = {
 
 export type CommandContext = {
   prisma: PrismaClient;
+  /** The URL `prisma` is connected to (DATABASE_URL or the embedded Postgres): what backup and restore hand to pg_dump / pg_restore. */
+  databaseUrl: string;
   /** The process environment (or a test's); commands read settings such as KEY_ENCRYPTION_SECRET here. */
   env: Record<string, string | undefined>;
   out: Output;

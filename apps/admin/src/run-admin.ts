@@ -6,10 +6,10 @@ import { EXIT, CommandError, type AdminCommand, type CommandContext } from './co
 import { COMMANDS } from './commands/index.js';
 import { createOutput, formatTable, type Sinks } from './output.js';
 
-export type AdminRuntime = Omit<CommandContext, 'out' | 'prisma'> &
+export type AdminRuntime = Omit<CommandContext, 'out' | 'prisma' | 'databaseUrl'> &
   Sinks & {
     /** Opened only once the command line is valid, so `--help` and usage errors need no database. */
-    openDatabase: () => Promise<{ prisma: PrismaClient; close(): Promise<void> }>;
+    openDatabase: () => Promise<{ prisma: PrismaClient; url: string; close(): Promise<void> }>;
   };
 
 /** Options every command accepts. */
@@ -58,7 +58,7 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
   let database: Awaited<ReturnType<AdminRuntime['openDatabase']>> | undefined;
   try {
     database = await runtime.openDatabase();
-    return await command.run(args, { prisma: database.prisma, env: runtime.env, stdin: runtime.stdin, now: runtime.now, log: runtime.log, out });
+    return await command.run(args, { prisma: database.prisma, databaseUrl: database.url, env: runtime.env, stdin: runtime.stdin, now: runtime.now, log: runtime.log, out });
   } catch (error) {
     if (error instanceof CommandError) {
       out.error(`admin ${command.name}: ${error.message}`);
