@@ -60,8 +60,10 @@ export async function writeBackupArchive(outFile: string, manifest: BackupManife
 export async function readBackupArchive(inFile: string, dumpFile: string): Promise<BackupManifest> {
   const extract = tar.extract();
   const source = createReadStream(inFile);
+  // Never rejects (a rejection nobody awaits yet would be unhandled): the error is kept for below.
+  let feedError: Error | undefined;
   const fed = pipeline(source, extract).catch((error: Error) => {
-    throw new BackupFileError(`${inFile} is not a readable backup (tar: ${error.message})`);
+    feedError = error;
   });
   let manifest: BackupManifest | undefined;
   let dumpSeen = false;
@@ -89,9 +91,10 @@ export async function readBackupArchive(inFile: string, dumpFile: string): Promi
       }
     }
     await fed;
+    if (feedError) throw new BackupFileError(`${inFile} is not a readable backup (tar: ${feedError.message})`);
   } catch (error) {
     source.destroy();
-    await fed.catch(() => {});
+    await fed;
     if (error instanceof BackupFileError) throw error;
     throw new BackupFileError(`${inFile} is not a readable backup (${(error as Error).message})`);
   }

@@ -2,7 +2,7 @@
 // first), then the migrations this build has and the dump has not. Everything that can refuse is
 // checked before the target is touched: the file, its schema against this build's migrations, the
 // Postgres versions and the target's emptiness.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,7 +11,7 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import { migrate, ensureDatabaseExists } from '../migrate.js';
 import { listMigrations } from '../migrations-directory.js';
 import { MIGRATIONS_DIR } from '../paths.js';
-import { readBackupArchive } from './archive.js';
+import { BackupFileError, readBackupArchive } from './archive.js';
 import { BackupRefusedError } from './backup.js';
 import { DUMP_ENTRY, type BackupManifest } from './manifest.js';
 import { findPostgresTool, libpqEnvironment, runPostgresTool } from './postgres-tools.js';
@@ -30,7 +30,9 @@ export async function restoreDatabase(databaseUrl: string, inFile: string, optio
   const work = await mkdtemp(path.join(os.tmpdir(), 'omnichat-restore-'));
   try {
     const dumpFile = path.join(work, DUMP_ENTRY);
-    const manifest = await readBackupArchive(path.resolve(inFile), dumpFile);
+    const source = path.resolve(inFile);
+    if (!(await stat(source).then((s) => s.isFile(), () => false))) throw new BackupFileError(`no backup file at ${source}`);
+    const manifest = await readBackupArchive(source, dumpFile);
     const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
     const known = new Set((await listMigrations(migrationsDir)).migrationDirectories.map((migration) => migration.path));
     const unknown = manifest.migrations.filter((name) => !known.has(name));
