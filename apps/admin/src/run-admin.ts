@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import type { PrismaClient } from '@omnichat/db';
+import { APP_VERSION } from '@omnichat/lifecycle';
 
 import { EXIT, CommandError, type AdminCommand, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -31,9 +32,14 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out.result(
       COMMANDS.map((command) => ({ name: command.name, summary: command.summary })),
-      ['usage: pnpm admin <command> [options]  (add --help to a command for its options, --json for JSON output)', '', ...formatTable(['command', 'summary'], COMMANDS.map((command) => [command.name, command.summary]))],
+      ['usage: pnpm admin <command> [options]  (add --help to a command for its options, --json for JSON output; --version prints the version)', '', ...formatTable(['command', 'summary'], COMMANDS.map((command) => [command.name, command.summary]))],
     );
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out.result({ version: APP_VERSION }, APP_VERSION);
+    return EXIT.ok;
   }
 
   const command = COMMANDS.find((candidate) => candidate.name === name);

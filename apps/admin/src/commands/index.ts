@@ -17,6 +17,7 @@ import { sshHostList } from './ssh-host-list.js';
 import { sshHostRemove } from './ssh-host-remove.js';
 import { sshRevoke } from './ssh-revoke.js';
 import { userAdd } from './user-add.js';
+import { userDelete } from './user-delete.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
 import { userResetPassword } from './user-reset-password.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly AdminCommand[] = [
   userList,
   userDisable,
   userResetPassword,
+  userDelete,
   clientList,
   clientShow,
   clientDelete,
