@@ -30,6 +30,11 @@ export type CommandContext = {
   log: AuditLogger;
   /** All of standard input as text (passwords come from here, never from argv, which `ps` shows). */
   stdin: () => Promise<string>;
+  /**
+   * Asks for a secret at the terminal without echoing it; present only when standard input is a
+   * terminal (a pipe is read with `stdin` instead).
+   */
+  promptSecret?: ((prompt: string) => Promise<string>) | undefined;
   now: () => Date;
 };
 

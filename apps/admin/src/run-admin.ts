@@ -64,7 +64,7 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
   let database: Awaited<ReturnType<AdminRuntime['openDatabase']>> | undefined;
   try {
     database = await runtime.openDatabase();
-    return await command.run(args, { prisma: database.prisma, databaseUrl: database.url, env: runtime.env, stdin: runtime.stdin, now: runtime.now, log: runtime.log, out });
+    return await command.run(args, { prisma: database.prisma, databaseUrl: database.url, env: runtime.env, stdin: runtime.stdin, promptSecret: runtime.promptSecret, now: runtime.now, log: runtime.log, out });
   } catch (error) {
     if (error instanceof CommandError) {
       out.error(`admin ${command.name}: ${error.message}`);

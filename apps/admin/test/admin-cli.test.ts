@@ -55,7 +55,7 @@ describe('pnpm admin: framework', () => {
     [['clients:prune', '--days', '3.5'], /whole number/],
     [['grants:revoke'], /exactly one of --user or --client/],
     [['grants:revoke', '--user', 'a@b.c', '--client', 'x'], /exactly one of --user or --client/],
-    [['user:add', 'a@example.com'], /no password: pipe it in with --password-stdin or set OMNICHAT_PASSWORD/],
+    [['user:add', 'a@example.com'], /no password: run it at a terminal to be asked, pipe it in with --password-stdin, or set OMNICHAT_PASSWORD/],
   ])('refuses %j with exit 2 and the reason on stderr', async (argv, reason) => {
     const run = await admin(db.prisma, argv);
     expect(run.code).toBe(2);
