@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -255,6 +256,8 @@ describe('pnpm admin as a process', () => {
     const list = await run(['user:list', '--json']);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([]);
+    const version = await run(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, `${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`]);
     const bad = await run(['user:disable', 'nobody@example.com']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no user with email nobody@example.com');
