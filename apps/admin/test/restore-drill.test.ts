@@ -18,7 +18,11 @@ import { CHATGPT_REDIRECT_URI, obtainTokens, type ObtainedTokens } from '../../a
 import { freePort } from '../../mcp/test/helpers/free-port.js';
 import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
 import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
+import { postgresToolsOrSkipReason } from './helpers/pg-tools.js';
 import { admin } from './helpers/run.js';
+
+const skipReason = await postgresToolsOrSkipReason();
+if (skipReason) console.warn(`backup tests skipped: ${skipReason}`);
 
 const EMAIL = 'drill@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -36,6 +40,7 @@ let userId: string;
 const whoami = (token: string) => postMcp(mcp!.url, rpc('tools/call', { name: 'whoami', arguments: {} }), { token });
 
 beforeAll(async () => {
+  if (skipReason) return;
   dir = await mkdtemp(path.join(os.tmpdir(), 'omnichat-drill-'));
   source = await createTestDatabase();
   resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
@@ -53,7 +58,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('restore drill: back up, lose the database, restore into a new one, start the apps on it', () => {
+describe.skipIf(skipReason !== undefined)('restore drill: back up, lose the database, restore into a new one, start the apps on it', () => {
   it('backs up the live database, and the old deployment is gone', async () => {
     const file = path.join(dir, 'drill.tar');
     const run = await admin(source!.prisma, ['backup', '--out', file, '--json'], { databaseUrl: source!.url });
