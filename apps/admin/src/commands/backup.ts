@@ -1,8 +1,9 @@
 import { audit } from '@omnichat/auth';
-import { backupDatabase, BackupFileError, BackupRefusedError, PostgresToolError } from '@omnichat/db';
+import { backupDatabase } from '@omnichat/db';
 import { APP_VERSION } from '@omnichat/lifecycle';
 
-import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
+import { EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
+import { asCommandError, fromInvocationDirectory } from './backup-support.js';
 
 export const backup: AdminCommand = {
   name: 'backup',
@@ -12,7 +13,7 @@ export const backup: AdminCommand = {
   async run(args, ctx) {
     const out = stringOption(args, 'out');
     if (!out) throw new UsageError('--out <file> is required');
-    const manifest = await backupDatabase(ctx.databaseUrl, out, { env: ctx.env, appVersion: APP_VERSION, now: ctx.now }).catch(asCommandError);
+    const manifest = await backupDatabase(ctx.databaseUrl, fromInvocationDirectory(out, ctx.env), { env: ctx.env, appVersion: APP_VERSION, now: ctx.now }).catch(asCommandError);
     audit(ctx.log, { event: 'database.backed_up', file: manifest.file, schemaMigration: manifest.schemaMigration, bytes: manifest.dump.bytes, by: 'admin_cli' });
     ctx.out.result(manifest, [
       `backup written to ${manifest.file}`,
@@ -23,9 +24,3 @@ export const backup: AdminCommand = {
     return EXIT.ok;
   },
 };
-
-/** The refusals of backup and restore become one-line command errors; anything else stays unexpected. */
-export function asCommandError(error: unknown): never {
-  if (error instanceof BackupRefusedError || error instanceof BackupFileError || error instanceof PostgresToolError) throw new CommandError(error.message);
-  throw error;
-}

@@ -2,7 +2,7 @@ import { audit } from '@omnichat/auth';
 import { restoreDatabase } from '@omnichat/db';
 
 import { EXIT, UsageError, flag, stringOption, type AdminCommand } from '../command.js';
-import { asCommandError } from './backup.js';
+import { asCommandError, fromInvocationDirectory } from './backup-support.js';
 
 export const restore: AdminCommand = {
   name: 'restore',
@@ -12,7 +12,7 @@ export const restore: AdminCommand = {
   async run(args, ctx) {
     const file = stringOption(args, 'in');
     if (!file) throw new UsageError('--in <file> is required');
-    const result = await restoreDatabase(ctx.databaseUrl, file, { env: ctx.env, force: flag(args, 'force') }).catch(asCommandError);
+    const result = await restoreDatabase(ctx.databaseUrl, fromInvocationDirectory(file, ctx.env), { env: ctx.env, force: flag(args, 'force') }).catch(asCommandError);
     const { manifest } = result;
     audit(ctx.log, { event: 'database.restored', database: result.database, schemaMigration: manifest.schemaMigration, backupCreatedAt: manifest.createdAt, replacedRelations: result.replaced, migrationsApplied: result.applied.length, by: 'admin_cli' });
     ctx.out.result(
