@@ -150,6 +150,30 @@ describe.skipIf(skipReason !== undefined)('pnpm admin restore', () => {
     }
   });
 
+  it('brings a backup from an older build up to date: the migrations it lacks are applied after the restore', async () => {
+    // An older build: this repository's migrations without the newest one.
+    const all = readdirSync(path.join(REPO_ROOT, 'prisma/migrations')).filter((name) => /^\d{14}_/.test(name)).sort();
+    const older = path.join(dir, 'older-migrations');
+    await cp(path.join(REPO_ROOT, 'prisma/migrations'), older, { recursive: true });
+    await rm(path.join(older, all.at(-1)!), { recursive: true });
+    const olderDatabase = await createEmptyTestDatabase();
+    try {
+      await migrate(olderDatabase.url, { migrationsDir: older });
+      const file = path.join(dir, 'older.tar');
+      expect((await admin(source.prisma, ['backup', '--out', file], { databaseUrl: olderDatabase.url })).code).toBe(0);
+      const url = newDatabaseUrl();
+      const run = await restore(url, file, '--json');
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ migrationsApplied: [all.at(-1)], manifest: { schemaMigration: all.at(-2) } });
+      await withAdminClient(url, async (client) => {
+        const { rows } = await client.query<{ name: string }>('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1');
+        expect(rows.map((row) => row.name)).toEqual(all);
+      });
+    } finally {
+      await olderDatabase.drop();
+    }
+  });
+
   it.each([
     ['a missing file', async () => path.join(dir, 'does-not-exist.tar'), /no backup file at /],
     ['random bytes', async () => writeTo('garbled.tar', randomBytes(4096)), /is not a readable backup|is not an OmniChat backup/],
