@@ -198,6 +198,17 @@ describe.skipIf(skipReason !== undefined)('pnpm admin restore', () => {
     await expect(tables(url)).rejects.toThrow(/does not exist/);
   });
 
+  it('refuses a dump made by a newer PostgreSQL major than the target server, leaving the target empty', async () => {
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', backupFile, 'manifest.json'], { encoding: 'utf8' })) as { postgres: Record<string, unknown> };
+    manifest.postgres = { ...manifest.postgres, serverVersion: '99.1', serverMajor: 99, pgDumpVersion: '99.1', pgDumpMajor: 99 };
+    const file = await tarOf('future-postgres.tar', { 'manifest.json': JSON.stringify(manifest), 'database.pgdump': execFileSync('tar', ['-xOf', backupFile, 'database.pgdump']) });
+    const url = newDatabaseUrl();
+    const run = await restore(url, file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/the backup was dumped by pg_dump 99\.1 \(PostgreSQL 99\); this server is PostgreSQL \d+\.\d+: restore it into PostgreSQL 99 or newer/);
+    expect(await tables(url)).toEqual([]);
+  });
+
   it('refuses without --in (usage)', async () => {
     const run = await admin(source.prisma, ['restore'], { databaseUrl: newDatabaseUrl() });
     expect([run.code, run.stderr]).toEqual([2, expect.stringContaining('--in <file> is required')]);
