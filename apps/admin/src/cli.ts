@@ -3,6 +3,7 @@
 import { createPrismaClient, resolveDatabase } from '@omnichat/db';
 import { loadDotEnv } from '@omnichat/lifecycle';
 import { pino } from 'pino';
+import { read } from 'read';
 
 import { runAdmin } from './run-admin.js';
 
@@ -16,9 +17,17 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Asks on the terminal, echoing nothing (not even stars), with the prompt on stderr so stdout stays the result. */
+async function promptSecret(prompt: string): Promise<string> {
+  const answer = await read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true });
+  process.stderr.write('\n');
+  return answer;
+}
+
 const code = await runAdmin(process.argv.slice(2), {
   env: process.env,
   stdin: readStdin,
+  promptSecret: process.stdin.isTTY ? promptSecret : undefined,
   now: () => new Date(),
   // Audit lines go to stderr as JSON, so stdout stays the command's result (and --json parseable).
   log: pino({ base: { app: 'admin' }, level: 'info' }, pino.destination({ fd: 2, sync: true })),
@@ -29,6 +38,7 @@ const code = await runAdmin(process.argv.slice(2), {
     const prisma = createPrismaClient(database.url, { maxConnections: 2 });
     return {
       prisma,
+      url: database.url,
       async close() {
         await prisma.$disconnect();
         await database.stop();

@@ -21,6 +21,8 @@ export type CommandArgs = {
 
 export type CommandContext = {
   prisma: PrismaClient;
+  /** The URL `prisma` is connected to (DATABASE_URL or the embedded Postgres): what backup and restore hand to pg_dump / pg_restore. */
+  databaseUrl: string;
   /** The process environment (or a test's); commands read settings such as KEY_ENCRYPTION_SECRET here. */
   env: Record<string, string | undefined>;
   out: Output;
@@ -28,6 +30,11 @@ export type CommandContext = {
   log: AuditLogger;
   /** All of standard input as text (passwords come from here, never from argv, which `ps` shows). */
   stdin: () => Promise<string>;
+  /**
+   * Asks for a secret at the terminal without echoing it; present only when standard input is a
+   * terminal (a pipe is read with `stdin` instead).
+   */
+  promptSecret?: ((prompt: string) => Promise<string>) | undefined;
   now: () => Date;
 };
 

@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 
 import type { PrismaClient } from '@omnichat/db';
+import { APP_VERSION } from '@omnichat/lifecycle';
 
 import { EXIT, CommandError, type AdminCommand, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { createOutput, formatTable, type Sinks } from './output.js';
 
-export type AdminRuntime = Omit<CommandContext, 'out' | 'prisma'> &
+export type AdminRuntime = Omit<CommandContext, 'out' | 'prisma' | 'databaseUrl'> &
   Sinks & {
     /** Opened only once the command line is valid, so `--help` and usage errors need no database. */
-    openDatabase: () => Promise<{ prisma: PrismaClient; close(): Promise<void> }>;
+    openDatabase: () => Promise<{ prisma: PrismaClient; url: string; close(): Promise<void> }>;
   };
 
 /** Options every command accepts. */
@@ -31,9 +32,14 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out.result(
       COMMANDS.map((command) => ({ name: command.name, summary: command.summary })),
-      ['usage: pnpm admin <command> [options]  (add --help to a command for its options, --json for JSON output)', '', ...formatTable(['command', 'summary'], COMMANDS.map((command) => [command.name, command.summary]))],
+      ['usage: pnpm admin <command> [options]  (add --help to a command for its options, --json for JSON output; --version prints the version)', '', ...formatTable(['command', 'summary'], COMMANDS.map((command) => [command.name, command.summary]))],
     );
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out.result({ version: APP_VERSION }, APP_VERSION);
+    return EXIT.ok;
   }
 
   const command = COMMANDS.find((candidate) => candidate.name === name);
@@ -58,7 +64,7 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
   let database: Awaited<ReturnType<AdminRuntime['openDatabase']>> | undefined;
   try {
     database = await runtime.openDatabase();
-    return await command.run(args, { prisma: database.prisma, env: runtime.env, stdin: runtime.stdin, now: runtime.now, log: runtime.log, out });
+    return await command.run(args, { prisma: database.prisma, databaseUrl: database.url, env: runtime.env, stdin: runtime.stdin, promptSecret: runtime.promptSecret, now: runtime.now, log: runtime.log, out });
   } catch (error) {
     if (error instanceof CommandError) {
       out.error(`admin ${command.name}: ${error.message}`);

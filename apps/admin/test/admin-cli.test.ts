@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -55,7 +56,7 @@ describe('pnpm admin: framework', () => {
     [['clients:prune', '--days', '3.5'], /whole number/],
     [['grants:revoke'], /exactly one of --user or --client/],
     [['grants:revoke', '--user', 'a@b.c', '--client', 'x'], /exactly one of --user or --client/],
-    [['user:add', 'a@example.com'], /no password: pipe it in with --password-stdin or set OMNICHAT_PASSWORD/],
+    [['user:add', 'a@example.com'], /no password: run it at a terminal to be asked, pipe it in with --password-stdin, or set OMNICHAT_PASSWORD/],
   ])('refuses %j with exit 2 and the reason on stderr', async (argv, reason) => {
     const run = await admin(db.prisma, argv);
     expect(run.code).toBe(2);
@@ -255,6 +256,8 @@ describe('pnpm admin as a process', () => {
     const list = await run(['user:list', '--json']);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([]);
+    const version = await run(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, `${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`]);
     const bad = await run(['user:disable', 'nobody@example.com']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no user with email nobody@example.com');

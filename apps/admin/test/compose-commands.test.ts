@@ -2,11 +2,15 @@
 // migrate command on an empty database, then the auth and mcp commands with the compose
 // environment (ports and URLs pointed at loopback), against the real Postgres. The servers run
 // their production bundles, built here as the Dockerfile builds them (`pnpm build`).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyTestDatabase, type EmptyTestDatabase } from '@omnichat/db/testing';
 
 import { buildApps } from '../../../scripts/build.js';
 import { freePort } from '../../mcp/test/helpers/free-port.js';
+import { REPO_ROOT } from './helpers/deployment.js';
 import { composeService, startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 
 const SECRETS = { POSTGRES_PASSWORD: 'unused-outside-compose', KEY_ENCRYPTION_SECRET: 'compose-test-key-encryption-secret-0123456789' };
@@ -51,6 +55,10 @@ describe('the compose services run outside containers', () => {
     const mcpService = composeService('mcp', { ...SECRETS, ...urls });
     mcp = startService(mcpService.argv, { ...mcpService.env, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitReady(`${mcpOrigin}/readyz`, mcp);
+
+    // The bundles report the root package.json's version, read at start-up from the same file.
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const origin of [authOrigin, mcpOrigin]) expect(await (await fetch(`${origin}/healthz`)).json()).toEqual({ status: 'ok', version });
 
     const discovery = (await (await fetch(`${authOrigin}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
     expect(discovery.issuer).toBe(authOrigin);

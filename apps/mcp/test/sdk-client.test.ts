@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
+
+const ROOT_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 let bed: McpTestBed;
 beforeAll(async () => {
@@ -22,7 +26,8 @@ describe('the MCP SDK client against /mcp', () => {
   it('initializes, lists tools and calls a public tool without a token', async () => {
     const client = await connect();
     try {
-      expect(client.getServerVersion()?.name).toBe('omnichat');
+      // serverInfo.version is the root package.json's, the one version of the project.
+      expect(client.getServerVersion()).toMatchObject({ name: 'omnichat', version: ROOT_VERSION });
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('public_search');
       const result = await client.callTool({ name: 'public_search', arguments: { query: 'anything' } });

@@ -11,6 +11,9 @@ export type AuditEvent =
   | { event: 'consent.denied'; accountId?: string | undefined; clientId: string }
   | { event: 'client.registered'; clientId: string; clientName?: string | undefined; redirectUris: string[] }
   | { event: 'client.deleted'; clientId: string; by: AuditActor }
+  | { event: 'user.deleted'; accountId: string; wasAdmin: boolean; grantsRevoked: number; sessionsEnded: number; by: AuditActor }
+  | { event: 'database.backed_up'; file: string; schemaMigration: string; bytes: number; by: AuditActor }
+  | { event: 'database.restored'; database: string; schemaMigration: string; backupCreatedAt: string; replacedRelations: number; migrationsApplied: number; by: AuditActor }
   | { event: 'grant.revoked'; grantId: string; clientId?: string | undefined; accountId?: string | undefined; by: AuditActor }
   | { event: 'key.rotated'; currentKid: string; retiredKid?: string | undefined; nextKid: string; by: AuditActor }
   | { event: 'key.deleted'; kid: string; by: AuditActor }

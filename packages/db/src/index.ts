@@ -30,3 +30,15 @@ export type {
   SshGrant,
   SshExecution,
 } from './generated/client.js';
+export {
+  backupDatabase,
+  restoreDatabase,
+  readBackupArchive,
+  findPostgresTool,
+  BackupRefusedError,
+  BackupFileError,
+  PostgresToolError,
+  PG_BIN_DIR_ENV,
+  type BackupManifest,
+  type RestoreResult,
+} from './backup/index.js';

@@ -54,7 +54,7 @@ const INVALID_CATALOG_NAME = '3D000';
 const DUPLICATE_DATABASE = '42P04';
 
 /** Like `prisma migrate deploy`, create the target database when the server has none by that name. */
-async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   const config = parseIntoClientConfig(databaseUrl);
   const probe = new pg.Client(config);
   try {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { closeConnectionsWhileDraining, type Readiness } from './readiness.js';
+import { APP_VERSION } from './version.js';
 
 /** One readiness condition: `probe` resolves true when met; false or a throw answers 503. */
 export type ReadinessCheck = {
@@ -12,13 +13,13 @@ export type ReadinessCheck = {
 };
 
 /**
- * Liveness says the process serves HTTP; readiness that it should get traffic: not shutting down
+ * Liveness says the process serves HTTP (and which release it runs: `version`); readiness that it should get traffic: not shutting down
  * and every check met, in order. Both are uncacheable and name only the failed check; the reason
  * goes to the log.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: { readiness: Readiness; checks: readonly ReadinessCheck[] }): void {
   closeConnectionsWhileDraining(app, deps.readiness);
-  app.get('/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok', version: APP_VERSION }));
   app.get('/readyz', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (deps.readiness.draining) return reply.code(503).send({ status: 'draining' });

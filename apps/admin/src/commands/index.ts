@@ -1,6 +1,7 @@
 // Every `pnpm admin` command, in the order `pnpm admin help` lists them. One file per command;
 // add a command by writing its file and adding it here.
 import type { AdminCommand } from '../command.js';
+import { backup } from './backup.js';
 import { clientDelete } from './client-delete.js';
 import { clientList } from './client-list.js';
 import { clientShow } from './client-show.js';
@@ -8,6 +9,7 @@ import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
 import { keysList } from './keys-list.js';
 import { keysRotate } from './keys-rotate.js';
+import { restore } from './restore.js';
 import { sshAuditCommand } from './ssh-audit.js';
 import { sshGrant } from './ssh-grant.js';
 import { sshHostAdd } from './ssh-host-add.js';
@@ -15,6 +17,7 @@ import { sshHostList } from './ssh-host-list.js';
 import { sshHostRemove } from './ssh-host-remove.js';
 import { sshRevoke } from './ssh-revoke.js';
 import { userAdd } from './user-add.js';
+import { userDelete } from './user-delete.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
 import { userResetPassword } from './user-reset-password.js';
@@ -24,6 +27,7 @@ export const COMMANDS: readonly AdminCommand[] = [
   userList,
   userDisable,
   userResetPassword,
+  userDelete,
   clientList,
   clientShow,
   clientDelete,
@@ -37,4 +41,6 @@ export const COMMANDS: readonly AdminCommand[] = [
   sshGrant,
   sshRevoke,
   sshAuditCommand,
+  backup,
+  restore,
 ];

@@ -14,7 +14,7 @@ export const userResetPassword: AdminCommand = {
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const user = await findUserByEmail(ctx.prisma, args.positionals[0] ?? '');
-    const password = await readNewPassword(args, ctx);
+    const password = await readNewPassword(args, ctx, user.email);
     await ctx.prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
     const sessions = await endSessions(ctx.prisma, user.id);
     audit(ctx.log, { event: 'user.password_reset', accountId: user.id, by: 'admin_cli' });

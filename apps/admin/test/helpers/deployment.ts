@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { AUTH_ENV_VARS } from '../../../auth/src/config.js';
 import { MCP_ENV_VARS } from '../../../mcp/src/config.js';
+import { PG_BIN_DIR_ENV } from '@omnichat/db';
+
 import { PASSWORD_ENV } from '../../src/password-input.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -26,7 +28,7 @@ export function envReadBy(): { auth: Set<string>; mcp: Set<string>; migrate: Set
     auth: new Set([...AUTH_ENV_VARS, ...database]),
     mcp: new Set([...MCP_ENV_VARS, ...database]),
     migrate: new Set(database),
-    // keys:* load the auth configuration; user:* read the password variable.
-    admin: new Set([...AUTH_ENV_VARS, ...database, PASSWORD_ENV, 'ADMIN_DEBUG']),
+    // keys:* load the auth configuration; user:* read the password variable; backup/restore PG_BIN_DIR.
+    admin: new Set([...AUTH_ENV_VARS, ...database, PASSWORD_ENV, 'ADMIN_DEBUG', PG_BIN_DIR_ENV]),
   };
 }

@@ -8,7 +8,7 @@ export type AdminRun = { code: number; stdout: string; stderr: string; audit: Re
 export async function admin(
   prisma: PrismaClient,
   argv: string[],
-  options: { stdin?: string; env?: Record<string, string>; now?: Date } = {},
+  options: { stdin?: string; env?: Record<string, string>; now?: Date; databaseUrl?: string } = {},
 ): Promise<AdminRun> {
   let stdout = '';
   let stderr = '';
@@ -20,7 +20,8 @@ export async function admin(
     log: { info: (object) => audit.push(object as Record<string, unknown>) },
     stdout: (chunk) => (stdout += chunk),
     stderr: (chunk) => (stderr += chunk),
-    openDatabase: async () => ({ prisma, close: async () => {} }),
+    // Only backup and restore use the URL (they hand it to pg_dump / pg_restore).
+    openDatabase: async () => ({ prisma, url: options.databaseUrl ?? 'postgres://no-url-given-to-the-test-helper.invalid/none', close: async () => {} }),
   });
   return { code, stdout, stderr, audit };
 }

@@ -1,10 +1,11 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { APP_VERSION } from '@omnichat/lifecycle';
 import { toolRegistryByName, type ToolRegistration } from '../tools/registry.js';
 import { createCallToolHandler, type CallToolDeps } from './call-tool.js';
 import { buildToolDescriptors } from './tool-descriptors.js';
 
-export const SERVER_INFO = { name: 'omnichat', title: 'OmniChat', version: '0.1.0' } as const;
+export const SERVER_INFO = { name: 'omnichat', title: 'OmniChat', version: APP_VERSION } as const;
 
 /**
  * The one long-lived MCP server of this process. The low-level `Server` (not McpServer) because we
