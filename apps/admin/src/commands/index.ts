@@ -7,7 +7,9 @@ import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
 import { keysList } from './keys-list.js';
+import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
+import { secretsRotate } from './secrets-rotate.js';
 import { sshAuditCommand } from './ssh-audit.js';
 import { sshGrant } from './ssh-grant.js';
 import { sshHostAdd } from './ssh-host-add.js';
@@ -31,6 +33,8 @@ export const COMMANDS: readonly AdminCommand[] = [
   grantsRevoke,
   keysList,
   keysRotate,
+  keysRevoke,
+  secretsRotate,
   sshHostAdd,
   sshHostList,
   sshHostRemove,
