@@ -180,6 +180,8 @@ describe('rotating KEY_ENCRYPTION_SECRET under a live connection', () => {
       // Step 3, after a session lifetime: the old secret is dropped; the stored keys need only the new one.
       await restart(secrets(NEW));
       await progress('restarted with the new secret alone');
+      // The session cookie was re-signed with the new key when the browser came back in step 1.
+      expect((await tokens.browser.request(`${issuer}/account`)).body).toContain(EMAIL);
       // Without the previous secret an old form's token no longer verifies.
       const stale = await tokens.browser.request(`${issuer}/account/login`, { form: { csrf: oldFormCsrf, email: EMAIL, password: 'wrong' }, headers: { origin: issuer } });
       expect(stale.status).toBe(400);
