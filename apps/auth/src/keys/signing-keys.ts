@@ -13,7 +13,8 @@ export const SIGNING_ALG = 'RS256' as const;
 /**
  * Key lifecycle: `next` is published but not used to sign (so every verifier has it cached before
  * it signs anything), `current` signs (exactly one), `retired` is published for verification only
- * until every token it signed has expired, then deleted (see rotation.ts). oidc-provider signs
+ * until every token it signed has expired, then deleted (see rotation.ts). A row in state `revoked`
+ * (keys:revoke, revocation.ts) is never loaded or published again. oidc-provider signs
  * with the first key of `jwks` that fits the algorithm, so `current` goes first.
  */
 export type KeyState = 'next' | 'current' | 'retired';
