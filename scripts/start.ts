@@ -1,7 +1,9 @@
 // `pnpm start`: the whole stack in one process for a laptop — Postgres (embedded under .data/ when
 // DATABASE_URL is unset), migrations, the optional admin seed, then the auth and MCP apps.
-// Production runs each app on its own (apps/*/src/server.ts, docker-compose.yml).
-import { developmentLogStream, loadConfigOrExit, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+// Production runs each app on its own (apps/*/src/server.ts, docker-compose.yml); this stops the
+// same way they do (packages/lifecycle): one drain for both apps on Ctrl-C or SIGTERM, a second
+// Ctrl-C exits at once, and a crash is logged without secrets and stops the embedded Postgres.
+import { createReadiness, developmentLogStream, installCrashHandlers, installShutdown, loadConfigOrExit, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
@@ -18,27 +20,29 @@ const mcpConfig = loadConfigOrExit(loadMcpConfig, process.env);
 const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const stopSteps = databaseStopSteps(prisma, database);
+const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
+// One readiness for both apps: on a signal both /readyz fail at once, and both drain together.
+const readiness = createReadiness();
 const { auth, mcp } = await startOrExit(async () => {
   await migrate(database.url);
   const logStream = developmentLogStream(process.env);
   const apps = {
-    auth: await buildAuthApp(authConfig, { prisma, ...(logStream ? { logStream } : {}) }),
-    mcp: await buildMcpApp(mcpConfig, { prisma, ...(logStream ? { logStream } : {}) }),
+    auth: await buildAuthApp(authConfig, { prisma, readiness, ...(logStream ? { logStream } : {}) }),
+    mcp: await buildMcpApp(mcpConfig, { prisma, readiness, ...(logStream ? { logStream } : {}) }),
   };
   await apps.auth.listen({ host: authConfig.host, port: authConfig.port });
   await apps.mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
   return apps;
 }, stopSteps);
+crash.useLogger(auth.log);
 auth.log.info({ issuer: authConfig.issuer, resource: mcpConfig.resourceUrl }, 'OmniChat Auth is up');
 
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  auth.log.info({ signal }, 'shutting down');
-  await Promise.allSettled([auth.close(), mcp.close()]);
-  for (const step of stopSteps) await step.run();
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+installShutdown({
+  readiness,
+  // SHUTDOWN_* are read by both configurations from the same environment; the auth app's copy is used.
+  settings: authConfig.shutdown,
+  closeHttp: () => Promise.all([auth.close(), mcp.close()]),
+  steps: stopSteps,
+  force: () => database.stopNow(),
+  log: auth.log,
+});

@@ -14,7 +14,7 @@ import { markClientsUsed } from './adapter/unused-clients.js';
 import type { Clock } from './clock.js';
 import type { AuthConfig } from './config.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { deriveKey } from './keys/secret-box.js';
+import { deriveKeys } from './keys/secret-box.js';
 import { startLiveProvider } from './keys/live-provider.js';
 import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
 import { installEdge } from './edge.js';
@@ -94,7 +94,9 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       adapter: deps.adapter === 'memory' ? undefined : (deps.adapter ?? createPrismaAdapter(prisma, deps.clock, { refreshReuseGraceSeconds: config.refreshReuseGraceSeconds })),
       jwks,
       findAccount: createFindAccount(prisma),
-      cookieKeys: [deriveKey(config.keyEncryptionSecret, 'cookie-signing').toString('base64url')],
+      // Signs with the current secret's key; the previous secrets' keys still verify (a rotation
+      // signs nobody out while KEY_ENCRYPTION_SECRET_PREVIOUS lists the old secret).
+      cookieKeys: deriveKeys(config.keyRing, 'cookie-signing').map((key) => key.toString('base64url')),
       devFetch: deps.devFetch,
       beforeRegistration,
     findAccountGrant: (accountId, clientId) => findAccountGrantId(prisma, accountId, clientId),
@@ -140,7 +142,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     provider.on('grant.revoked', (ctx, grantId) => auditGrantRevoked({ log: app.log, by: 'client' }, grantId, { clientId: ctx.oidc?.client?.clientId }));
     return provider;
   };
-  const live = await startLiveProvider({ prisma, secret: config.keyEncryptionSecret, timings: config.keys, build: buildProvider, log: app.log });
+  const live = await startLiveProvider({ prisma, secret: config.keyRing, timings: config.keys, build: buildProvider, log: app.log });
   app.addHook('onClose', async () => live.stop());
   // Interaction routes never sign, so the first instance serves them correctly after a swap.
   const provider = live.current;
@@ -166,8 +168,8 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   installEdge(app, config.issuer);
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
-  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
-  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: deriveKeys(config.keyRing, 'csrf') });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {

@@ -1,4 +1,4 @@
-import { DEV_KEY_ENCRYPTION_SECRET } from '@omnichat/secrets';
+import { DEV_KEY_ENCRYPTION_SECRET, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
 import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
 
@@ -57,6 +57,9 @@ const EnvSchema = z
     ALLOWED_REDIRECT_URIS: commaList.default(DEFAULT_ALLOWED_REDIRECT_URIS),
     CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
     KEY_ENCRYPTION_SECRET: z.string().min(32, 'KEY_ENCRYPTION_SECRET must be at least 32 characters').optional(),
+    // The secrets KEY_ENCRYPTION_SECRET replaced, newest first: sealed keys, cookies and CSRF tokens
+    // made under them still open while `pnpm admin secrets:rotate` re-seals (docs/operations.md).
+    KEY_ENCRYPTION_SECRET_PREVIOUS: commaList.default([]),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 24 * 3600),
     CIMD_DEV_ALLOW: commaList.default([]),
@@ -105,6 +108,9 @@ const EnvSchema = z
     if (production && !env.KEY_ENCRYPTION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
     }
+    for (const message of previousSecretsProblems(env.KEY_ENCRYPTION_SECRET_PREVIOUS, env.KEY_ENCRYPTION_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET_PREVIOUS'], message });
+    }
     for (const [name, value] of [['ISSUER', env.ISSUER], ['RESOURCE_URL', env.RESOURCE_URL]] as const) {
       const problem = production ? productionUrlProblem(value) : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
@@ -147,6 +153,8 @@ export type AuthConfig = {
   allowedRedirectUris: RedirectPattern[];
   corsOrigins: string[];
   keyEncryptionSecret: string;
+  /** KEY_ENCRYPTION_SECRET with KEY_ENCRYPTION_SECRET_PREVIOUS: what sealed keys, cookies and CSRF tokens open with. */
+  keyRing: SecretRing;
   /** True when the fixed development secret is in use (logged loudly at boot). */
   usingDevKeySecret: boolean;
   accessTokenTtlSeconds: number;
@@ -185,6 +193,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     allowedRedirectUris: parseRedirectPatterns(e.ALLOWED_REDIRECT_URIS),
     corsOrigins: e.CORS_ORIGINS,
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
+    keyRing: { current: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET, previous: e.KEY_ENCRYPTION_SECRET_PREVIOUS },
     usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,

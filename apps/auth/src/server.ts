@@ -1,7 +1,7 @@
 // Runs the authorization server alone (production: one process per container). The only module
 // that reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
 import { loadAuthConfig } from './config.js';
@@ -18,6 +18,9 @@ const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
 const stopSteps = databaseStopSteps(prisma, database);
+// From here on an uncaught exception or unhandled rejection is logged without secrets, stops the
+// embedded Postgres and exits 1 (packages/lifecycle/src/crash.ts).
+const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
 // Readable lines at a terminal in development; JSON otherwise (production, containers, files).
 const logStream = developmentLogStream(process.env);
 const app = await startOrExit(async () => {
@@ -27,6 +30,7 @@ const app = await startOrExit(async () => {
   await built.listen({ host: config.host, port: config.port });
   return built;
 }, stopSteps);
+crash.useLogger(app.log);
 app.log.info({ issuer: config.issuer }, 'auth server listening');
 
 installShutdown({
@@ -34,5 +38,6 @@ installShutdown({
   settings: config.shutdown,
   closeHttp: () => app.close(),
   steps: stopSteps,
+  force: () => database.stopNow(),
   log: app.log,
 });

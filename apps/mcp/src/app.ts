@@ -9,6 +9,7 @@ import { createDpopReplayGuard } from './auth/dpop-replay.js';
 import { createPrismaGrantLookup } from './auth/grant-lookup.js';
 import { createGrantStatus } from './auth/grant-status.js';
 import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
+import { createRevokedKeys } from './auth/revoked-keys.js';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/verify-access-token.js';
 import type { McpConfig } from './config.js';
 import { corsPluginOptions } from './http/cors-headers.js';
@@ -86,15 +87,29 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     now,
     onLookupError: (error) => app.log.warn({ err: error }, 'grant status lookup failed; using the last known status'),
   });
+  // Revoked signing keys (`pnpm admin keys:revoke`), polled from the shared Postgres.
+  const revokedKeys = createRevokedKeys({
+    prisma: deps.prisma,
+    pollMs: config.keyRevocationPollMs,
+    onChange: (kids) => {
+      verifier.cache.clear();
+      app.log.warn({ revokedKids: [...kids] }, 'revoked signing keys changed: their tokens are refused, the verified-token cache is cleared');
+    },
+    onError: (error) => app.log.warn({ err: error }, 'revoked-key poll failed; keeping the last known set'),
+  });
+  app.addHook('onClose', async () => revokedKeys.stop());
   const verifier = createAccessTokenVerifier({
     issuer: config.issuer,
     audience: config.resourceUrl,
     algorithms: config.algorithms,
     getKey,
     grants,
+    revokedKeys,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.tokenCacheEntries !== undefined ? { cacheEntries: deps.tokenCacheEntries } : {}),
   });
+  // The first read before serving; a database that is down now is retried by the poll.
+  await revokedKeys.refresh().catch((error: unknown) => app.log.warn({ err: error }, 'revoked-key read failed; retrying on the next poll'));
   app.decorate('tokenVerifier', verifier);
   const dpop = createDpopAuthenticator({
     verifier,

@@ -1,6 +1,6 @@
 import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
 import { z } from 'zod';
-import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS } from '@omnichat/secrets';
+import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
 
 /**
@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   RESOURCE_NAME: z.string().min(1).default('OmniChat'),
   // How long a grant's "still live" answer is trusted: the bound on revocation (docs/security.md B.1: ≤ 5 s).
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
+  // How often the revoked signing keys are read (`pnpm admin keys:revoke`): the bound on refusing their tokens.
+  KEY_REVOCATION_POLL_SECONDS: z.coerce.number().positive().max(300).default(5),
   // Graceful stop (SIGTERM): /readyz fails for the drain period, then in-flight requests finish
   // within the timeout. Keep the orchestrator's grace period (compose stop_grace_period) above both.
   SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(5),
@@ -58,6 +60,8 @@ const EnvSchema = z.object({
     .string()
     .min(MIN_KEY_ENCRYPTION_SECRET_CHARS, `KEY_ENCRYPTION_SECRET must be at least ${MIN_KEY_ENCRYPTION_SECRET_CHARS} characters`)
     .optional(),
+  // The secrets it replaced (comma list): SSH keys sealed under them still open until `pnpm admin secrets:rotate`.
+  KEY_ENCRYPTION_SECRET_PREVIOUS: commaList.default([]),
   SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(DEFAULT_SSH_SETTINGS.connectTimeoutMs),
   SSH_RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_SSH_SETTINGS.runTimeoutMs),
   SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
@@ -65,6 +69,9 @@ const EnvSchema = z.object({
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
+  }
+  for (const message of previousSecretsProblems(env.KEY_ENCRYPTION_SECRET_PREVIOUS, env.KEY_ENCRYPTION_SECRET)) {
+    ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET_PREVIOUS'], message });
   }
   for (const [name, value] of [['ISSUER', env.ISSUER], ['RESOURCE_URL', env.RESOURCE_URL]] as const) {
     const problem = env.NODE_ENV === 'production' ? productionUrlProblem(value) : undefined;
@@ -96,9 +103,13 @@ export type McpConfig = {
   resourceName: string;
   /** How long a live grant status is cached; tokens of a revoked grant are refused within it. */
   revocationCacheMs: number;
+  /** How often revoked signing keys are polled (ms); tokens they signed are refused within it. */
+  keyRevocationPollMs: number;
   logLevel: string;
   /** Opens SSH private keys sealed by the admin CLI (same secret as the auth app's signing keys). */
   keyEncryptionSecret: string;
+  /** KEY_ENCRYPTION_SECRET with KEY_ENCRYPTION_SECRET_PREVIOUS: what SSH keys open with. */
+  keyRing: SecretRing;
   /** True when the public development secret is in use. */
   usingDevKeySecret: boolean;
   ssh: SshSettings;
@@ -127,8 +138,10 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     algorithms: e.ACCESS_TOKEN_ALGORITHMS,
     resourceName: e.RESOURCE_NAME,
     revocationCacheMs: e.REVOCATION_CACHE_MS,
+    keyRevocationPollMs: e.KEY_REVOCATION_POLL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
+    keyRing: { current: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET, previous: e.KEY_ENCRYPTION_SECRET_PREVIOUS },
     usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
     shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     ssh: {

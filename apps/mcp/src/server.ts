@@ -1,7 +1,7 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
 import { loadMcpConfig } from './config.js';
@@ -18,6 +18,9 @@ const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
 const stopSteps = databaseStopSteps(prisma, database);
+// From here on an uncaught exception or unhandled rejection is logged without secrets, stops the
+// embedded Postgres and exits 1 (packages/lifecycle/src/crash.ts).
+const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
 // Readable lines at a terminal in development; JSON otherwise (production, containers, files).
 const logStream = developmentLogStream(process.env);
 const app = await startOrExit(async () => {
@@ -25,6 +28,7 @@ const app = await startOrExit(async () => {
   await built.listen({ host: config.host, port: config.port });
   return built;
 }, stopSteps);
+crash.useLogger(app.log);
 app.log.info({ resource: config.resourceUrl, issuer: config.issuer, strict: config.requireAuth }, 'MCP server is up');
 
 installShutdown({
@@ -32,5 +36,6 @@ installShutdown({
   settings: config.shutdown,
   closeHttp: () => app.close(),
   steps: stopSteps,
+  force: () => database.stopNow(),
   log: app.log,
 });

@@ -17,6 +17,8 @@ export type AuditEvent =
   | { event: 'grant.revoked'; grantId: string; clientId?: string | undefined; accountId?: string | undefined; by: AuditActor }
   | { event: 'key.rotated'; currentKid: string; retiredKid?: string | undefined; nextKid: string; by: AuditActor }
   | { event: 'key.deleted'; kid: string; by: AuditActor }
+  | { event: 'key.revoked'; kid: string; wasState: string; currentKid: string; nextKid: string; by: AuditActor }
+  | { event: 'secrets.resealed'; signingKeys: string[]; sshHosts: string[]; previousSecrets: number; by: AuditActor }
   | { event: 'user.created'; accountId: string; isAdmin: boolean; emailVerified: boolean; by: AuditActor }
   | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor };
 

@@ -12,6 +12,8 @@ export interface DatabaseEnv {
   DATABASE_URL?: string | undefined;
   /** Port for the embedded Postgres; when unset, 5433 if free, else any free port. */
   EMBEDDED_PG_PORT?: string | undefined;
+  /** Directory of the embedded Postgres (its cluster and password); `.data/postgres` in the checkout when unset. */
+  EMBEDDED_PG_DIR?: string | undefined;
 }
 
 export interface ResolvedDatabase {
@@ -20,19 +22,21 @@ export interface ResolvedDatabase {
   embedded: boolean;
   /** Stops the embedded Postgres this process started; a no-op otherwise. Safe to call twice. */
   stop(): Promise<void>;
+  /** Asks the embedded Postgres this process started to stop, without waiting (a forced exit); a no-op otherwise. */
+  stopNow(): void;
 }
 
 export async function resolveDatabase(env: DatabaseEnv, dataDir: string = DATA_DIR): Promise<ResolvedDatabase> {
   const url = env.DATABASE_URL?.trim();
-  if (url) return { url, embedded: false, stop: async () => {} };
+  if (url) return { url, embedded: false, stop: async () => {}, stopNow: () => {} };
 
   const port = parsePort(env.EMBEDDED_PG_PORT);
   const server = await startEmbeddedPostgres({
-    dir: path.join(dataDir, 'postgres'),
+    dir: env.EMBEDDED_PG_DIR?.trim() ? path.resolve(env.EMBEDDED_PG_DIR.trim()) : path.join(dataDir, 'postgres'),
     ...(port === undefined ? { preferredPort: DEFAULT_EMBEDDED_PORT } : { port }),
     database: EMBEDDED_DATABASE,
   });
-  return { url: server.url, embedded: true, stop: server.stop };
+  return { url: server.url, embedded: true, stop: server.stop, stopNow: server.stopNow };
 }
 
 function parsePort(value: string | undefined): number | undefined {

@@ -1,6 +1,8 @@
 export { createReadiness, closeConnectionsWhileDraining, type Readiness } from './readiness.js';
 export { registerHealthRoutes, type ReadinessCheck } from './health-routes.js';
 export { installShutdown, loadConfigOrExit, startOrExit, type ShutdownSettings, type ShutdownStep } from './shutdown.js';
+export { installCrashHandlers, type CrashKind } from './crash.js';
+export { redactSecrets, secretValues } from './redact-secrets.js';
 export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';
 export { productionUrlProblem } from './public-url.js';

@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 import type { Readiness } from './readiness.js';
 
 export type ShutdownSettings = {
@@ -9,19 +11,23 @@ export type ShutdownSettings = {
 
 export type ShutdownStep = { name: string; run: () => Promise<unknown> };
 
-type Log = { info(object: object, message: string): void; error(object: object, message: string): void };
+type Log = { info(object: object, message: string): void; error(object: object, message: string): void; warn?(object: object, message: string): void };
 
 /**
  * The order of a graceful stop: readiness fails at once; after the drain delay the HTTP server
  * stops accepting and waits for in-flight requests (Fastify's close); then each step in order
- * (database pool, embedded Postgres). A second signal changes nothing; a stop that overruns the
- * timeout exits 1 so an orchestrator is not left waiting.
+ * (database pool, embedded Postgres). A stop that overruns the timeout exits 1 so an orchestrator
+ * is not left waiting. A second signal (the second Ctrl-C of someone who will not wait for the
+ * drain) forces the exit at once: `force` runs (synchronous: ask the embedded Postgres to stop,
+ * without waiting) and the process exits 128 + the signal's number.
  */
 export function installShutdown(options: {
   readiness: Readiness;
   settings: ShutdownSettings;
   closeHttp: () => Promise<unknown>;
   steps: ShutdownStep[];
+  /** Run on a second signal just before the forced exit; must not wait for anything. */
+  force?: () => void;
   log: Log;
   exit?: (code: number) => void;
   signals?: NodeJS.Signals[];
@@ -52,7 +58,16 @@ export function installShutdown(options: {
     exit(0);
   }
 
-  const stop = (signal: string) => (stopping ??= run(signal));
+  const stop = (signal: string): Promise<void> => {
+    if (!stopping) return (stopping = run(signal));
+    (options.log.warn ?? options.log.error).call(options.log, { signal }, 'second signal: exiting now without draining');
+    try {
+      options.force?.();
+    } finally {
+      exit(128 + (constants.signals[signal as NodeJS.Signals] ?? 0));
+    }
+    return stopping;
+  };
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, () => void stop(signal));
   return { stop };
 }

@@ -70,25 +70,37 @@ describe('installShutdown', () => {
     expect(events).toEqual(['http closed', 'pool', 'embedded']);
   });
 
-  it('runs once however many signals arrive', async () => {
-    const { app, readiness } = await slowApp();
+  it('a second signal forces the exit at once: the force step runs and the code is 128 + the signal', async () => {
+    const { app, readiness, inFlight, base, release } = await slowApp();
     let closes = 0;
     const exits: number[] = [];
+    const forced: string[] = [];
     const { stop } = installShutdown({
       readiness,
-      settings: { drainDelayMs: 0, timeoutMs: 5_000 },
+      settings: { drainDelayMs: 60_000, timeoutMs: 120_000 },
       closeHttp: async () => {
         closes += 1;
         await app.close();
       },
       steps: [],
+      force: () => forced.push('embedded postgres asked to stop'),
       log: silent,
       exit: (code) => exits.push(code),
       signals: [],
     });
-    await Promise.all([stop('SIGTERM'), stop('SIGINT'), stop('SIGTERM')]);
-    expect(closes).toBe(1);
-    expect(exits).toEqual([0]);
+    const slow = fetch(`${base}/slow`);
+    await inFlight;
+    void stop('SIGINT');
+    void stop('SIGINT');
+    expect(exits).toEqual([130]);
+    expect(forced).toEqual(['embedded postgres asked to stop']);
+    void stop('SIGTERM');
+    expect(exits).toEqual([130, 143]);
+    // The drain was never waited for.
+    expect(closes).toBe(0);
+    release();
+    await slow;
+    await app.close();
   });
 
   it('exits 1 when in-flight work overruns the timeout', async () => {

@@ -8,8 +8,10 @@ import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
 import { keysList } from './keys-list.js';
+import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
 import { restore } from './restore.js';
+import { secretsRotate } from './secrets-rotate.js';
 import { sshAuditCommand } from './ssh-audit.js';
 import { sshGrant } from './ssh-grant.js';
 import { sshHostAdd } from './ssh-host-add.js';
@@ -35,6 +37,8 @@ export const COMMANDS: readonly AdminCommand[] = [
   grantsRevoke,
   keysList,
   keysRotate,
+  keysRevoke,
+  secretsRotate,
   sshHostAdd,
   sshHostList,
   sshHostRemove,

@@ -4,11 +4,11 @@ import { EXIT, type AdminCommand } from '../command.js';
 import { authConfigFrom } from '../auth-config.js';
 import { formatTable, isoOrDash } from '../output.js';
 
-const STATE_ORDER: Record<string, number> = { next: 0, current: 1, retired: 2 };
+const STATE_ORDER: Record<string, number> = { next: 0, current: 1, retired: 2, revoked: 3 };
 
 export const keysList: AdminCommand = {
   name: 'keys:list',
-  summary: 'List signing keys: next (published), current (signing), retired (published until its tokens expire)',
+  summary: 'List signing keys: next (published), current (signing), retired (published until its tokens expire), revoked (never again)',
   usage: 'pnpm admin keys:list [--json]',
   async run(_args, ctx) {
     const { keys: timings } = authConfigFrom(ctx.env, loadAuthConfig);
@@ -24,7 +24,7 @@ export const keysList: AdminCommand = {
       retiredAt: row.retiredAt,
       // When this row changes next without anyone acting: promotion allowed, or deletion.
       promotableAt: row.state === 'next' ? new Date(now.getTime() + nextKeyWaitSeconds(row.createdAt, now, timings) * 1000) : null,
-      deletableAt: row.retiredAt ? new Date(row.retiredAt.getTime() + retiredKeyRetentionSeconds(timings) * 1000) : null,
+      deletableAt: row.state === 'retired' && row.retiredAt ? new Date(row.retiredAt.getTime() + retiredKeyRetentionSeconds(timings) * 1000) : null,
     }));
     ctx.out.result(
       keys,

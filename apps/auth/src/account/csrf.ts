@@ -25,9 +25,12 @@ export function accountCsrfToken(key: Buffer, nonce: string): string {
   return createHmac('sha256', key).update(`account:${nonce}`).digest('base64url');
 }
 
-export function accountCsrfValid(key: Buffer, nonce: string | undefined, presented: unknown): boolean {
+/** Valid under any of `keys` (current first, then the previous secrets'), as interactions/csrf.ts. */
+export function accountCsrfValid(keys: readonly Buffer[], nonce: string | undefined, presented: unknown): boolean {
   if (!nonce || typeof presented !== 'string') return false;
-  const expected = Buffer.from(accountCsrfToken(key, nonce));
   const actual = Buffer.from(presented);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return keys.some((key) => {
+    const expected = Buffer.from(accountCsrfToken(key, nonce));
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
 }

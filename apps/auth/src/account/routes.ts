@@ -15,7 +15,13 @@ import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCoo
 import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
+type Deps = {
+  provider: Provider;
+  prisma: PrismaClient;
+  /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
+  csrfKeys: readonly Buffer[];
+  loginThrottle?: LoginThrottle | undefined;
+};
 type FormRequest = FastifyRequest<{ Body: Form }>;
 
 /**
@@ -24,7 +30,8 @@ type FormRequest = FastifyRequest<{ Body: Form }>;
  * form is same-origin with a CSRF token; redirects go only to /account itself.
  */
 export async function accountRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKey } = deps;
+  const { provider, prisma, csrfKeys } = deps;
+  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
   const branding = config.branding;
   const secure = new URL(config.issuer).protocol === 'https:';
 
@@ -47,7 +54,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
 
     const assertFormPost = (request: FormRequest) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!accountCsrfValid(csrfKey, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
+      if (!accountCsrfValid(csrfKeys, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
         throw new errors.InvalidRequest('missing or invalid CSRF token');
       }
     };

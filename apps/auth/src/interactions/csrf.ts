@@ -10,9 +10,15 @@ export function csrfToken(key: Buffer, uid: string): string {
   return createHmac('sha256', key).update(`interaction:${uid}`).digest('base64url');
 }
 
-export function csrfValid(key: Buffer, uid: string, presented: unknown): boolean {
+/**
+ * Valid under any of `keys` (the current secret's first, then KEY_ENCRYPTION_SECRET_PREVIOUS's),
+ * so a form rendered before a secret rotation still posts after it.
+ */
+export function csrfValid(keys: readonly Buffer[], uid: string, presented: unknown): boolean {
   if (typeof presented !== 'string') return false;
-  const expected = Buffer.from(csrfToken(key, uid));
   const actual = Buffer.from(presented);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return keys.some((key) => {
+    const expected = Buffer.from(csrfToken(key, uid));
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
 }

@@ -15,7 +15,13 @@ import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
 import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from './login-throttle.js';
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
+type Deps = {
+  provider: Provider;
+  prisma: PrismaClient;
+  /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
+  csrfKeys: readonly Buffer[];
+  loginThrottle?: LoginThrottle | undefined;
+};
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
@@ -24,7 +30,8 @@ type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
  * from `interactionDetails()`, never from the form, except the credentials themselves (AS-57).
  */
 export async function interactionRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKey } = deps;
+  const { provider, prisma, csrfKeys } = deps;
+  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
   const branding = config.branding;
 
   await app.register(async (scope) => {
@@ -41,7 +48,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
     /** AS-56: same origin, and the token bound to this interaction (itself bound to this browser). */
     const assertFormPost = (request: FormRequest) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!csrfValid(csrfKey, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+      if (!csrfValid(csrfKeys, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
     };
 
     const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {

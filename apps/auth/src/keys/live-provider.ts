@@ -4,6 +4,7 @@ import type { PrismaClient } from '@omnichat/db';
 import type Provider from 'oidc-provider';
 
 import { audit, type AuditLogger } from '@omnichat/audit';
+import { ringOf, type SecretRing } from '@omnichat/secrets';
 import { rotateIfDue } from './rotation.js';
 import type { KeyTimings } from './rotation-policy.js';
 import { keySetVersion, loadSigningKeys, type SigningKeys } from './signing-keys.js';
@@ -12,7 +13,8 @@ type Log = AuditLogger & { warn(object: object, message: string): void };
 
 export type LiveProviderOptions = {
   prisma: PrismaClient;
-  secret: string;
+  /** Opens keys with any secret of the ring; seals new ones with its current secret. */
+  secret: string | SecretRing;
   timings: KeyTimings;
   /** Builds a fully configured provider (configuration, discovery, event listeners) for a key set. */
   build: (jwks: SigningKeys) => Provider;
@@ -54,7 +56,7 @@ export async function startLiveProvider(options: LiveProviderOptions): Promise<L
   }
 
   async function refresh(): Promise<boolean> {
-    const { rotation, deletedKids } = await rotateIfDue(prisma, secret, { timings, now: now() });
+    const { rotation, deletedKids } = await rotateIfDue(prisma, ringOf(secret).current, { timings, now: now() });
     if (rotation) audit(log, { event: 'key.rotated', currentKid: rotation.currentKid, retiredKid: rotation.retiredKid, nextKid: rotation.nextKid, by: 'schedule' });
     for (const kid of deletedKids) audit(log, { event: 'key.deleted', kid, by: 'schedule' });
     if ((await keySetVersion(prisma)) === state.version) return false;

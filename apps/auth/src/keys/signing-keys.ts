@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Prisma, PrismaClient } from '@omnichat/db';
 
-import { deriveKey, open, seal, SealedSecretError } from './secret-box.js';
+import { openSealed, sealSecret, SealedSecretError, type SecretRing } from './secret-box.js';
 
 /**
  * RS256: the MCP server verifies every access token on every call (the hot path, cached JWKS), and
@@ -13,7 +13,8 @@ export const SIGNING_ALG = 'RS256' as const;
 /**
  * Key lifecycle: `next` is published but not used to sign (so every verifier has it cached before
  * it signs anything), `current` signs (exactly one), `retired` is published for verification only
- * until every token it signed has expired, then deleted (see rotation.ts). oidc-provider signs
+ * until every token it signed has expired, then deleted (see rotation.ts). A row in state `revoked`
+ * (keys:revoke, revocation.ts) is never loaded or published again. oidc-provider signs
  * with the first key of `jwks` that fits the algorithm, so `current` goes first.
  */
 export type KeyState = 'next' | 'current' | 'retired';
@@ -25,7 +26,8 @@ export const SIGNING_KEY_LOCK = 4_174_220_001;
 export type SigningKeys = { keys: JWK[] };
 type Tx = Prisma.TransactionClient;
 
-export const signingKeyBox = (secret: string) => deriveKey(secret, 'signing-key-encryption');
+/** HKDF purpose of the sub-key that seals signing keys (RFC 5869 `info`); bound to each key's kid. */
+export const SIGNING_KEY_PURPOSE = 'signing-key-encryption';
 
 /** A new key pair as a SigningKey row (private half sealed, bound to its kid). */
 export async function newSigningKeyRow(secret: string, state: KeyState, now: Date): Promise<Prisma.SigningKeyCreateInput> {
@@ -38,7 +40,7 @@ export async function newSigningKeyRow(secret: string, state: KeyState, now: Dat
     alg: SIGNING_ALG,
     state,
     publicJwk: { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' },
-    privateJwkEncrypted: seal(signingKeyBox(secret), JSON.stringify(privateJwk), kid),
+    privateJwkEncrypted: sealSecret(JSON.stringify(privateJwk), secret, SIGNING_KEY_PURPOSE, kid),
     createdAt: now,
     activatedAt: state === 'current' ? now : null,
   };
@@ -80,8 +82,7 @@ export async function keySetVersion(prisma: PrismaClient): Promise<string> {
 }
 
 /** The private key set for oidc-provider's `jwks`, current key first, with the set's version. */
-export async function loadSigningKeys(prisma: PrismaClient, secret: string): Promise<SigningKeys & { version: string }> {
-  const boxKey = signingKeyBox(secret);
+export async function loadSigningKeys(prisma: PrismaClient, secret: string | SecretRing): Promise<SigningKeys & { version: string }> {
   const rows = await prisma.signingKey.findMany();
   const usable = rows
     .filter((row): row is typeof row & { state: KeyState } => row.state in STATE_ORDER)
@@ -90,20 +91,27 @@ export async function loadSigningKeys(prisma: PrismaClient, secret: string): Pro
   return {
     version: rows.map((row) => `${row.kid}:${row.state}`).sort().join(','),
     keys: usable.map((row) => {
-      const privateJwk = JSON.parse(openKey(boxKey, row.privateJwkEncrypted, row.kid)) as JWK;
+      const privateJwk = JSON.parse(openSigningKey(row.privateJwkEncrypted, secret, row.kid)) as JWK;
       return { ...privateJwk, kid: row.kid, alg: row.alg, use: 'sig' };
     }),
   };
 }
 
-/** A key sealed under another secret is an operator's mistake: say which and what to do. */
-function openKey(boxKey: ReturnType<typeof signingKeyBox>, sealed: string, kid: string): string {
+/** A key sealed under another secret is an operator's mistake: say which key and what to do, never the secret. */
+export function openSigningKey(sealed: string, secret: string | SecretRing, kid: string): string {
+  return openSigningKeySealed(sealed, secret, kid).plaintext;
+}
+
+/** As openSigningKey, with whether it is already sealed under the current secret (secrets:rotate). */
+export function openSigningKeySealed(sealed: string, secret: string | SecretRing, kid: string): ReturnType<typeof openSealed> {
   try {
-    return open(boxKey, sealed, kid);
+    return openSealed(sealed, secret, SIGNING_KEY_PURPOSE, kid);
   } catch (error) {
     if (!(error instanceof SealedSecretError)) throw error;
+    const previous = typeof secret === 'string' ? 0 : secret.previous.length;
     throw new Error(
-      `signing key ${kid} does not open with this KEY_ENCRYPTION_SECRET: start with the secret the keys were sealed with ` +
+      `signing key ${kid} does not open with this KEY_ENCRYPTION_SECRET${previous > 0 ? ` nor with any of the ${previous} KEY_ENCRYPTION_SECRET_PREVIOUS values` : ''}: ` +
+        'start with the secret the keys were sealed with, or list it in KEY_ENCRYPTION_SECRET_PREVIOUS ' +
         '(a database first used without one was sealed with the public development secret)',
       { cause: error },
     );

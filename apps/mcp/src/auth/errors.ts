@@ -14,6 +14,7 @@ export type InvalidTokenReason =
   | 'typ_mismatch'
   | 'alg_not_allowed'
   | 'unknown_kid'
+  | 'revoked_key'
   | 'bad_signature'
   | 'missing_claim'
   | 'bad_scope_claim'

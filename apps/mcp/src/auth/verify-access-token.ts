@@ -8,6 +8,7 @@ import { splitScopeString } from '@omnichat/scopes';
 import { InvalidTokenError, KeysUnavailableError, type InvalidTokenReason } from './errors.js';
 import type { GrantStatus } from './grant-status.js';
 import type { Principal } from './principal.js';
+import type { RevokedKeys } from './revoked-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** Longest token we hand to the JWT parser (RS-22: cap before parsing). Ours are ~1 KiB. */
@@ -28,6 +29,11 @@ export type AccessTokenVerifierOptions = {
    * live; checked on cache hits too, so the verified-token cache never outlives a revocation.
    */
   grants?: GrantStatus;
+  /**
+   * Signing keys revoked by an operator: a token whose header names one is refused even when the
+   * cached JWKS still holds the key; a verification that overlaps a change is not cached.
+   */
+  revokedKeys?: Pick<RevokedKeys, 'has' | 'generation'>;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now?: () => number;
 };
@@ -51,7 +57,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const cache = new VerifiedTokenCache<Principal>(options.cacheEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES, now);
   const algorithms = [...options.algorithms];
 
-  const { grants } = options;
+  const { grants, revokedKeys } = options;
 
   async function verify(token: string): Promise<Principal> {
     if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw new InvalidTokenError('too_long');
@@ -65,8 +71,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
   async function verifySignedToken(token: string): Promise<Principal> {
     let payload: JWTPayload;
+    let kid: string | undefined;
+    const generation = revokedKeys?.generation;
     try {
-      ({ payload } = await jwtVerify(token, options.getKey, {
+      ({ payload, protectedHeader: { kid } } = await jwtVerify(token, options.getKey, {
         issuer: options.issuer,
         audience: options.audience,
         typ: 'at+jwt',
@@ -86,8 +94,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
       throw new InvalidTokenError('not_yet_valid');
     }
+    if (kid !== undefined && revokedKeys?.has(kid)) throw new InvalidTokenError('revoked_key');
     const principal = principalFrom(payload, grants !== undefined);
-    cache.set(token, principal, principal.expiresAt * 1000);
+    if (revokedKeys?.generation === generation) cache.set(token, principal, principal.expiresAt * 1000);
     return principal;
   }
 

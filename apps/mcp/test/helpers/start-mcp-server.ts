@@ -19,6 +19,8 @@ export type StartMcpServerOptions = {
   tokenCacheEntries?: number;
   /** REVOCATION_CACHE_MS */
   revocationCacheMs?: number;
+  /** Any other setting, as the environment would give it (KEY_ENCRYPTION_SECRET, KEY_REVOCATION_POLL_SECONDS...). */
+  env?: Record<string, string>;
 };
 
 export type RunningMcpServer = {
@@ -43,6 +45,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
     ...(options.revocationCacheMs !== undefined ? { REVOCATION_CACHE_MS: String(options.revocationCacheMs) } : {}),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    ...options.env,
   });
   const prisma = createPrismaClient(options.databaseUrl);
   const app = await buildMcpApp(config, {

@@ -86,7 +86,8 @@ describe('ssh_execute against a real SSH server on loopback', () => {
   it('the private key is stored sealed, never in clear', async () => {
     const host = await bed.prisma.sshHost.findUniqueOrThrow({ where: { name: 'build-box' } });
     expect(host.privateKeyEncrypted).not.toContain('PRIVATE KEY');
-    expect(host.privateKeyEncrypted).toMatch(/^[\w-]+\.[\w-]+$/);
+    // The versioned sealed format: v1, the sealing secret's id, iv, ciphertext+tag.
+    expect(host.privateKeyEncrypted).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(host.hostKey).toBe(remote.hostKey.public);
   });
 

@@ -4,4 +4,5 @@ export { isHostName, HOST_NAME_PATTERN } from './host-name.js';
 export { canonicalHostKey, parseHostKey } from './host-key.js';
 export { compileAllowList, commandAllowed } from './command-policy.js';
 export { SSH_PRIVATE_KEY_PURPOSE } from './private-key.js';
+export { resealSshPrivateKeys } from './reseal-private-keys.js';
 export type { SshOutcome } from './ssh-audit.js';

@@ -1,4 +1,4 @@
-import { openSecret, sealSecret } from '@omnichat/secrets';
+import { openSecret, sealSecret, type SecretRing } from '@omnichat/secrets';
 import { sshUtils } from './ssh-library.js';
 
 /** HKDF purpose of the sub-key that seals SSH private keys; distinct from signing keys' (RFC 5869 `info`). */
@@ -22,6 +22,6 @@ export function sealPrivateKey(privateKey: string, keyEncryptionSecret: string, 
   return sealSecret(privateKey, keyEncryptionSecret, SSH_PRIVATE_KEY_PURPOSE, hostId);
 }
 
-export function openPrivateKey(sealed: string, keyEncryptionSecret: string, hostId: string): string {
-  return openSecret(sealed, keyEncryptionSecret, SSH_PRIVATE_KEY_PURPOSE, hostId);
+export function openPrivateKey(sealed: string, keyRing: SecretRing | string, hostId: string): string {
+  return openSecret(sealed, keyRing, SSH_PRIVATE_KEY_PURPOSE, hostId);
 }

@@ -72,7 +72,7 @@ export const sshExecute = defineTool({
       let privateKey: string;
       let hostKey: PinnedHostKey;
       try {
-        privateKey = openPrivateKey(host.privateKeyEncrypted, context.config.keyEncryptionSecret, host.id);
+        privateKey = openPrivateKey(host.privateKeyEncrypted, context.config.keyRing, host.id);
         hostKey = parseHostKey(host.hostKey);
       } catch (error) {
         context.log.error({ err: error instanceof SealedSecretError ? error.message : error, host: host.name }, 'ssh host credentials unusable');
