@@ -22,6 +22,8 @@ export type ProviderDeps = {
   devFetch?: DevFetch | undefined;
   /** features.clientIdMetadataDocument.allowFetch: the per-host fetch limit (AS-52). */
   allowCimdFetch?: (ctx: KoaContextWithOIDC, clientId: string) => Promise<boolean>;
+  /** features.clientIdMetadataDocument.allowClient (counts accepted documents: cimd-registrations.ts). */
+  allowCimdClient?: (ctx: KoaContextWithOIDC) => Promise<boolean>;
   /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
@@ -141,7 +143,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       },
       revocation: { enabled: true },
       introspection: { enabled: true },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}) },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}), ...(deps.allowCimdClient ? { allowClient: deps.allowCimdClient } : {}) },
       resourceIndicators: {
         enabled: true,
         // No resource means the MCP server: there is only one (docs/clients.md §6).
