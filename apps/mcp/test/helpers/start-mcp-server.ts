@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import { createPrismaClient, type PrismaClient } from '@omnichat/db';
+import type { McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
 import { freePort } from './free-port.js';
 
@@ -19,6 +20,10 @@ export type StartMcpServerOptions = {
   tokenCacheEntries?: number;
   /** REVOCATION_CACHE_MS */
   revocationCacheMs?: number;
+  /** The app's series (a test scrapes their registry); made by the app when absent. */
+  metrics?: McpMetrics;
+  /** More settings, as environment variables (MCP_METRICS_PORT, ...). */
+  env?: Record<string, string>;
 };
 
 export type RunningMcpServer = {
@@ -43,6 +48,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
     ...(options.revocationCacheMs !== undefined ? { REVOCATION_CACHE_MS: String(options.revocationCacheMs) } : {}),
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    ...options.env,
   });
   const prisma = createPrismaClient(options.databaseUrl);
   const app = await buildMcpApp(config, {
@@ -50,6 +56,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.getKey ? { getKey: options.getKey } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const url = new URL(resourceUrl);
   await app.listen({ host: url.hostname, port: Number(url.port) });
