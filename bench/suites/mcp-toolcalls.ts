@@ -1,14 +1,22 @@
 // MCP hot path: authenticated tools/call through our /mcp against (a) a bare Fastify JSON route and
 // (b) the SDK's documented stateless pattern, same token, same tools, same load, measured in
-// interleaved rounds (the median round of each counts).
+// interleaved rounds (the median round of each counts). Also the cost of Prometheus metrics on
+// that path: the same app with MCP_METRICS_PORT=0, in the same rounds.
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { BENCH_FILE_PATH, type BenchContext } from '../lib/context.js';
-import { atLeast } from '../lib/figures.js';
+import { atLeast, atMost } from '../lib/figures.js';
 import type { FixedLoad } from '../lib/load-protocol.js';
 import { cpu, measureInterleaved, rounds } from '../lib/measure.js';
 import type { ServerHandle } from '../lib/processes.js';
 
-export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle };
+export type McpBaselines = {
+  bareFastify: ServerHandle;
+  sdkStateless: ServerHandle;
+  /** Our app with metrics off; ctx.mcp has them on (production's default). */
+  metricsOff: ServerHandle;
+  /** ctx.mcp's metrics listener. */
+  metricsUrl: string;
+};
 
 function toolCall(server: ServerHandle, token: string | null, name: string, args: Record<string, unknown>): FixedLoad {
   return {
@@ -41,18 +49,21 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
     bare: toolCall(baselines.bareFastify, null, 'whoami', {}),
     sdkWhoami: toolCall(baselines.sdkStateless, token, 'whoami', {}),
     oursWhoami: toolCall(ctx.mcp, token, 'whoami', {}),
+    oursWhoamiNoMetrics: toolCall(baselines.metricsOff, token, 'whoami', {}),
     sdkRead: toolCall(baselines.sdkStateless, token, 'private_files_read', { path: BENCH_FILE_PATH }),
     oursRead: toolCall(ctx.mcp, token, 'private_files_read', { path: BENCH_FILE_PATH }),
   };
   await expectToolResult(loads.sdkWhoami, subject);
   await expectToolResult(loads.oursWhoami, subject);
+  await expectToolResult(loads.oursWhoamiNoMetrics, subject);
   await expectToolResult(loads.sdkRead, 'bench file');
   await expectToolResult(loads.oursRead, 'bench file');
 
-  const { bare, sdk, ours, sdkRead, oursRead } = await measureInterleaved(ctx, {
+  const { bare, sdk, ours, oursOff, sdkRead, oursRead } = await measureInterleaved(ctx, {
     bare: { server: baselines.bareFastify, request: loads.bare, label: 'baseline.a' },
     sdk: { server: baselines.sdkStateless, request: loads.sdkWhoami, label: 'baseline.b' },
     ours: { server: ctx.mcp, request: loads.oursWhoami, label: 'mcp.toolcall.auth' },
+    oursOff: { server: baselines.metricsOff, request: loads.oursWhoamiNoMetrics, label: 'mcp.toolcall.auth.metrics_off' },
     sdkRead: { server: baselines.sdkStateless, request: loads.sdkRead, label: 'baseline.b.db' },
     oursRead: { server: ctx.mcp, request: loads.oursRead, label: 'mcp.toolcall.db' },
   });
@@ -77,6 +88,24 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
       atLeast('≥ 20% of a', ours.requestsPerSecond / bare.requestsPerSecond, 0.2),
     ],
     note: `p50 ${ours.latency.p50} ms, p99 ${ours.latency.p99} ms at ${ctx.mode.connections} connections; ${cpu(ours)}; ${rounds(ours)}`,
+  });
+
+  // The metrics figure: throughput lost with metrics on, and the server CPU each call costs more.
+  const scraped = await (await fetch(baselines.metricsUrl)).text();
+  const counted = Number(/^omnichat_tool_calls_total\{[^}]*tool="whoami"[^}]*outcome="ok"[^}]*\} (\d+)$/m.exec(scraped)?.[1] ?? 0);
+  if (counted < ours.ok) throw new Error(`metrics on: ${counted} whoami calls counted, fewer than the ${ours.ok} of one round — the load did not run with metrics`);
+  // On and off run back to back in every round, so each round's ratio compares like with like; the
+  // median round ratio is the figure (a ratio of two medians could pair a busy round with a quiet one).
+  const ratios = ours.rounds.map((onRate, round) => onRate / (oursOff.rounds[round] ?? Number.NaN)).sort((x, y) => x - y);
+  const costPercent = (1 - (ratios[Math.floor((ratios.length - 1) / 2)] ?? Number.NaN)) * 100;
+  const cpuOn = ours.serverCpuMicrosPerRequest ?? Number.NaN;
+  const cpuOff = oursOff.serverCpuMicrosPerRequest ?? Number.NaN;
+  ctx.report.add({
+    name: 'mcp.metrics.cost',
+    value: costPercent,
+    unit: '% of whoami throughput',
+    bars: [atMost('≤ 5 %', costPercent, 5)],
+    note: `metrics on ${Math.round(ours.requestsPerSecond)} req/s (${cpu(ours)}; ${rounds(ours)}) vs off ${Math.round(oursOff.requestsPerSecond)} req/s (${cpu(oursOff)}; ${rounds(oursOff)}); round ratios ${ratios.map((ratio) => ratio.toFixed(3)).join(' / ')}; CPU per call ${((cpuOn / cpuOff - 1) * 100).toFixed(1)} % more; ${counted} calls counted on the metrics listener`,
   });
 
   ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}; ${rounds(sdkRead)}` });

@@ -98,7 +98,7 @@ describe.skipIf(!PROMETHEUS)('a real Prometheus scraping both apps', () => {
       LOG_LEVEL: 'warn',
       SHUTDOWN_DRAIN_SECONDS: '0',
     };
-    const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
+    const tsx = (entry: string): [string, string[]] => [process.execPath, ['--import', 'tsx', entry]];
     auth = start(...tsx('apps/auth/src/server.ts'), { ...common, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), AUTH_METRICS_PORT: String(authMetricsPort), LIMIT_REGISTER_PER_IP: '1/600' });
     await waitFor('auth ready', async () => ((await fetch(`${authOrigin}/readyz`)).ok ? true : undefined), auth);
     mcp = start(...tsx('apps/mcp/src/server.ts'), { ...common, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), MCP_METRICS_PORT: String(mcpMetricsPort), MCP_REQUIRE_AUTH: 'false' });
