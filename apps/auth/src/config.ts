@@ -112,7 +112,7 @@ const EnvSchema = z
       const problem = production ? productionUrlProblem(value) : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
-    const metricsPort = metricsPortProblem(env.AUTH_METRICS_PORT, env.AUTH_PORT, { metrics: 'AUTH_METRICS_PORT', public: 'AUTH_PORT' });
+    const metricsPort = metricsPortProblem(env.AUTH_METRICS_PORT, env.AUTH_PORT, 'AUTH_PORT');
     if (metricsPort) ctx.addIssue({ code: 'custom', path: ['AUTH_METRICS_PORT'], message: metricsPort });
     if (production && env.CIMD_DEV_ALLOW.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: 'is for tests and local development only; refused when NODE_ENV=production' });

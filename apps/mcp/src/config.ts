@@ -67,7 +67,7 @@ const EnvSchema = z.object({
   SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
   SSH_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(64).default(DEFAULT_SSH_SETTINGS.maxConcurrentPerUser),
 }).superRefine((env, ctx) => {
-  const metricsPort = metricsPortProblem(env.MCP_METRICS_PORT, env.MCP_PORT, { metrics: 'MCP_METRICS_PORT', public: 'MCP_PORT' });
+  const metricsPort = metricsPortProblem(env.MCP_METRICS_PORT, env.MCP_PORT, 'MCP_PORT');
   if (metricsPort) ctx.addIssue({ code: 'custom', path: ['MCP_METRICS_PORT'], message: metricsPort });
   if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });

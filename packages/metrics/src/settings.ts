@@ -24,7 +24,7 @@ export function metricsSettings(host: string, port: number): MetricsSettings {
  * The one rule both apps check at boot besides the value ranges: the metrics port is never the
  * public port (metrics would then be public, and the second listen fails anyway).
  */
-export function metricsPortProblem(metricsPort: number, publicPort: number, names: { metrics: string; public: string }): string | undefined {
+export function metricsPortProblem(metricsPort: number, publicPort: number, publicPortName: string): string | undefined {
   if (metricsPort === 0 || metricsPort !== publicPort) return undefined;
-  return `must differ from ${names.public} (${publicPort}): metrics are served on their own listener, never on the public port; 0 disables them`;
+  return `must differ from ${publicPortName} (${publicPort}): metrics are served on their own listener, never on the public port; 0 disables them`;
 }

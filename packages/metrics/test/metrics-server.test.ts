@@ -111,8 +111,8 @@ describe('settings', () => {
   });
 
   it('refuses the public port as the metrics port, but not when metrics are off', () => {
-    expect(metricsPortProblem(4000, 4000, { metrics: 'AUTH_METRICS_PORT', public: 'AUTH_PORT' })).toMatch(/^must differ from AUTH_PORT \(4000\)/);
-    expect(metricsPortProblem(0, 0, { metrics: 'AUTH_METRICS_PORT', public: 'AUTH_PORT' })).toBeUndefined();
-    expect(metricsPortProblem(9464, 4000, { metrics: 'AUTH_METRICS_PORT', public: 'AUTH_PORT' })).toBeUndefined();
+    expect(metricsPortProblem(4000, 4000, 'AUTH_PORT')).toMatch(/^must differ from AUTH_PORT \(4000\)/);
+    expect(metricsPortProblem(0, 0, 'AUTH_PORT')).toBeUndefined();
+    expect(metricsPortProblem(9464, 4000, 'AUTH_PORT')).toBeUndefined();
   });
 });
