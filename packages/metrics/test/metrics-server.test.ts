@@ -106,8 +106,12 @@ describe('settings', () => {
     expect(schema.safeParse({ PORT: port }).success).toBe(false);
   });
 
-  it('refuses an empty host', () => {
-    expect(schema.safeParse({ METRICS_HOST: ' ' }).success).toBe(false);
+  it.each([' ', 'not a host', 'http://127.0.0.1', '127.0.0.1:9464', 'host_name'])('refuses the host %j', (host) => {
+    expect(schema.safeParse({ METRICS_HOST: host }).success).toBe(false);
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::1', '::', 'localhost', 'metrics.internal'])('accepts the host %s', (host) => {
+    expect(schema.parse({ METRICS_HOST: host }).METRICS_HOST).toBe(host);
   });
 
   it('refuses the public port as the metrics port, but not when metrics are off', () => {
