@@ -7,6 +7,7 @@ import { createReadiness, developmentLogStream, installCrashHandlers, installShu
 import { buildAuthApp, loadAuthConfig } from '@omnichat/auth';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
+import { createAuthMetrics, createMcpMetrics, startMetricsServer, type MetricsSettings, type Registry } from '@omnichat/metrics';
 
 // .env at the repository root fills in what the environment leaves unset.
 loadDotEnv();
@@ -26,10 +27,19 @@ const readiness = createReadiness();
 const { auth, mcp } = await startOrExit(async () => {
   await migrate(database.url);
   const logStream = developmentLogStream(process.env);
+  const metrics = { auth: createAuthMetrics(), mcp: createMcpMetrics() };
   const apps = {
-    auth: await buildAuthApp(authConfig, { prisma, readiness, ...(logStream ? { logStream } : {}) }),
-    mcp: await buildMcpApp(mcpConfig, { prisma, readiness, ...(logStream ? { logStream } : {}) }),
+    auth: await buildAuthApp(authConfig, { prisma, readiness, metrics: metrics.auth, ...(logStream ? { logStream } : {}) }),
+    mcp: await buildMcpApp(mcpConfig, { prisma, readiness, metrics: metrics.mcp, ...(logStream ? { logStream } : {}) }),
   };
+  // Each app's series on its own metrics port (AUTH_METRICS_PORT, MCP_METRICS_PORT), as in production.
+  const serveMetrics = async (app: typeof apps.auth, registry: Registry, settings: MetricsSettings) => {
+    if (!settings.enabled) return;
+    const served = await startMetricsServer(registry, settings, app.log);
+    app.addHook('onClose', async () => served.close());
+  };
+  await serveMetrics(apps.auth, metrics.auth.registry, authConfig.metrics);
+  await serveMetrics(apps.mcp, metrics.mcp.registry, mcpConfig.metrics);
   await apps.auth.listen({ host: authConfig.host, port: authConfig.port });
   await apps.mcp.listen({ host: mcpConfig.host, port: mcpConfig.port });
   return apps;

@@ -12,7 +12,12 @@ const BENCH_PASSWORD = 'bench-password-correct-horse';
 export type Servers = {
   auth: ServerHandle;
   authMemory: ServerHandle;
+  /** Our MCP app as production runs it: metrics on. */
   mcp: ServerHandle;
+  /** Its scrape URL, to check the load was counted. */
+  mcpMetricsUrl: string;
+  /** The same app with MCP_METRICS_PORT=0: the other side of mcp.metrics.cost. */
+  mcpMetricsOff: ServerHandle;
   bareFastify: ServerHandle;
   sdkStateless: ServerHandle;
   resourceUrl: string;
@@ -46,15 +51,32 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
     LIMIT_TOKEN_PER_CLIENT: '100000000/60',
   };
   const authEnv = { ...common, ...limits, KEY_ENCRYPTION_SECRET: BENCH_KEY_ENCRYPTION_SECRET, ACCESS_TOKEN_TTL_SECONDS: '3600' };
+  // Metrics on, as in production, each app on a free metrics port of its own (never the defaults,
+  // which another process on this machine may hold).
+  const metricsPorts = { auth: await freePort(), authMemory: await freePort(), mcp: await freePort() };
+  const metricsEnv = (port: number) => ({ METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(port), MCP_METRICS_PORT: String(port) });
   // The first auth app creates the signing key both share.
-  const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'prisma' });
-  const [authMemory, mcp, bareFastify, sdkStateless] = await Promise.all([
-    startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'memory' }),
-    startServer(pinning, 'mcp', 'mcp-app', { ...common, ISSUER: auth.url }, mcpPort),
+  const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, ...metricsEnv(metricsPorts.auth), BENCH_ADAPTER: 'prisma' });
+  const mcpOffPort = await freePort();
+  const [authMemory, mcp, mcpMetricsOff, bareFastify, sdkStateless] = await Promise.all([
+    startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, ...metricsEnv(metricsPorts.authMemory), BENCH_ADAPTER: 'memory' }),
+    startServer(pinning, 'mcp', 'mcp-app', { ...common, ...metricsEnv(metricsPorts.mcp), ISSUER: auth.url }, mcpPort),
+    // Same RESOURCE_URL (the token's audience), so its own port is an extra allowed Host.
+    startServer(pinning, 'mcp-metrics-off', 'mcp-app', { ...common, MCP_METRICS_PORT: '0', MCP_ALLOWED_HOSTS: `127.0.0.1:${mcpOffPort}`, ISSUER: auth.url }, mcpOffPort),
     startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
     startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
   ]);
-  return { auth, authMemory, mcp, bareFastify, sdkStateless, resourceUrl, all: [auth, authMemory, mcp, bareFastify, sdkStateless] };
+  return {
+    auth,
+    authMemory,
+    mcp,
+    mcpMetricsUrl: `http://127.0.0.1:${metricsPorts.mcp}/metrics`,
+    mcpMetricsOff,
+    bareFastify,
+    sdkStateless,
+    resourceUrl,
+    all: [auth, authMemory, mcp, mcpMetricsOff, bareFastify, sdkStateless],
+  };
 }
 
 /** The runner's own client: generating a million rows in one statement outlasts the apps' 10 s bound. */

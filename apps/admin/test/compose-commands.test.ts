@@ -43,17 +43,17 @@ describe('the compose services run outside containers', () => {
   }, 120_000);
 
   it('auth and mcp start with the compose environment and report ready', async () => {
-    const [authPort, mcpPort] = [await freePort(), await freePort()];
+    const [authPort, mcpPort, authMetricsPort, mcpMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     authOrigin = `http://127.0.0.1:${authPort}`;
     mcpOrigin = `http://127.0.0.1:${mcpPort}`;
     const urls = { ISSUER: authOrigin, RESOURCE_URL: `${mcpOrigin}/mcp` };
 
     const authService = composeService('auth', { ...SECRETS, ...urls });
-    auth = startService(authService.argv, { ...authService.env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), SHUTDOWN_DRAIN_SECONDS: '1' });
+    auth = startService(authService.argv, { ...authService.env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(authMetricsPort), SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitReady(`${authOrigin}/readyz`, auth);
 
     const mcpService = composeService('mcp', { ...SECRETS, ...urls });
-    mcp = startService(mcpService.argv, { ...mcpService.env, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
+    mcp = startService(mcpService.argv, { ...mcpService.env, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), METRICS_HOST: '127.0.0.1', MCP_METRICS_PORT: String(mcpMetricsPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitReady(`${mcpOrigin}/readyz`, mcp);
 
     // The bundles report the root package.json's version, read at start-up from the same file.
@@ -64,6 +64,13 @@ describe('the compose services run outside containers', () => {
     expect(discovery.issuer).toBe(authOrigin);
     const prm = (await (await fetch(`${mcpOrigin}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
     expect(prm.resource).toBe(`${mcpOrigin}/mcp`);
+    // Metrics on their own ports (compose: the container network only), not on the public ones.
+    for (const [origin, metricsPort, app] of [[authOrigin, authMetricsPort, 'auth'], [mcpOrigin, mcpMetricsPort, 'mcp']] as const) {
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain(`omnichat_db_pool_max_connections{app="${app}"}`);
+      expect((await fetch(`${origin}/metrics`)).status).toBe(404);
+    }
     // NODE_ENV=production from the compose file: no development-secret warning, JSON logs.
     expect(auth.output()).not.toContain('KEY_ENCRYPTION_SECRET is unset');
     expect(auth.output().split('\n').find((line) => line.includes('auth server listening'))).toMatch(/^\{.*"level":30/);
@@ -103,8 +110,8 @@ describe('the compose services run outside containers', () => {
 
 describe('bad configuration fails fast', () => {
   it.each([
-    ['auth', { ISSUER: 'not a url', KEY_ENCRYPTION_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '5' }, ['ISSUER:', 'KEY_ENCRYPTION_SECRET:', 'ACCESS_TOKEN_TTL_SECONDS:']],
-    ['mcp', { RESOURCE_URL: 'ftp://x/mcp', MCP_PORT: '70000' }, ['RESOURCE_URL:', 'MCP_PORT:']],
+    ['auth', { ISSUER: 'not a url', AUTH_METRICS_PORT: 'metrics', KEY_ENCRYPTION_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '5' }, ['ISSUER:', 'AUTH_METRICS_PORT:', 'KEY_ENCRYPTION_SECRET:', 'ACCESS_TOKEN_TTL_SECONDS:']],
+    ['mcp', { RESOURCE_URL: 'ftp://x/mcp', MCP_PORT: '70000', MCP_METRICS_PORT: '-1' }, ['RESOURCE_URL:', 'MCP_PORT:', 'MCP_METRICS_PORT:']],
   ] as const)('%s exits 1 with one line per problem and no stack trace', async (name, bad, expected) => {
     const { argv, env } = composeService(name, { ...SECRETS, ISSUER: 'http://127.0.0.1:1', RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
     const started = Date.now();
@@ -122,12 +129,13 @@ describe('bad configuration fails fast', () => {
 describe('a start-up that fails after the database is reached', () => {
   it('auth with another KEY_ENCRYPTION_SECRET than its keys were sealed with: exit 1, names the key and the fix', async () => {
     // The database of the suite above holds keys sealed under SECRETS.KEY_ENCRYPTION_SECRET.
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const { argv, env } = composeService('auth', { ...SECRETS, KEY_ENCRYPTION_SECRET: 'another-secret-than-the-keys-were-sealed-with', ISSUER: `http://127.0.0.1:${port}`, RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
-    const run = startService(argv, { ...env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port) });
+    const run = startService(argv, { ...env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(metricsPort) });
     expect(await run.exited, run.output()).toBe(1);
     expect(run.output()).toMatch(/start-up failed: Error: signing key \S+ does not open with this KEY_ENCRYPTION_SECRET: start with the secret the keys were sealed with/);
     // Nothing was left listening.
     expect(await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(() => 'answered', () => 'refused')).toBe('refused');
   }, 60_000);
 });

@@ -63,6 +63,15 @@ describe('docker-compose.yml', () => {
     expect(composeDefault(value)?.split(',')).toEqual(DEFAULT_ALLOWED_REDIRECT_URIS);
   });
 
+  it('serves metrics on the container network only: the metrics ports are never published', () => {
+    for (const [name, variable, port] of [['auth', 'AUTH_METRICS_PORT', '9464'], ['mcp', 'MCP_METRICS_PORT', '9465']] as const) {
+      const service = services[name] as Service & { ports?: string[] };
+      expect(composeDefault(String(service.environment?.[variable]))).toBe(port);
+      expect(composeDefault(String(service.environment?.METRICS_HOST))).toBe('0.0.0.0');
+      expect(service.ports?.join(' ')).not.toMatch(new RegExp(`${port}|METRICS`));
+    }
+  });
+
   it('checks readiness of auth and mcp through /readyz and allows a graceful stop', () => {
     for (const name of ['auth', 'mcp']) {
       expect(services[name]?.healthcheck?.test.join(' ')).toContain('/readyz');

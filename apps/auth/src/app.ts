@@ -1,8 +1,9 @@
 import { audit } from '@omnichat/audit';
-import type { PrismaClient } from '@omnichat/db';
+import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { auditGrantRevoked, pruneUnusedClients, sweepExpired } from '@omnichat/db/oidc-store';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, sweepRateLimitCounters, type CounterStore } from '@omnichat/limits';
+import { createAuthMetrics, instrumentHttp, registerPoolGauges, type AuthMetrics } from '@omnichat/metrics';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 
@@ -23,6 +24,9 @@ import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
 import { registrationLimit } from './limits/registration-limit.js';
 import { TooManyRequests } from './limits/too-many-requests.js';
+import { countRefusals } from './limits/counted-limiter.js';
+import { cimdRegistrations } from './provider/cimd-registrations.js';
+import { authRouteLabel } from './provider/route-label.js';
 import { allowLoopbackPorts } from './provider/loopback-redirects.js';
 import { introspectOwnJwts } from './provider/jwt-introspection.js';
 import { refreshGrace } from './provider/refresh-grace.js';
@@ -54,6 +58,11 @@ export type AuthDeps = {
   readiness?: Readiness;
   /** Where the default logger writes (stdout unless given): tests read the real, redacted output. */
   logStream?: { write(line: string): void };
+  /**
+   * The app's Prometheus series; src/server.ts serves their registry on the metrics listener. Made
+   * here when not given. Per-request HTTP timing is installed only when config.metrics is enabled.
+   */
+  metrics?: AuthMetrics;
 };
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -76,9 +85,16 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     ? Fastify({ loggerInstance: deps.logger, logController: new AccessLogController(), ...proxyOptions(config) })
     : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
 
+  const metrics = deps.metrics ?? createAuthMetrics();
+  if (config.metrics.enabled) {
+    instrumentHttp(app, metrics.registry, { routeOf: authRouteLabel });
+    registerPoolGauges(metrics.registry, sqlPool(prisma));
+  }
+  const cimd = cimdRegistrations(() => metrics.clientRegistered('cimd'));
+
   const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
   app.addHook('onClose', async () => limitStore.close());
-  const limiter = createRateLimiter(limitStore.store);
+  const limiter = countRefusals(createRateLimiter(limitStore.store), metrics.rateLimited);
 
   if (config.usingDevKeySecret) {
     app.log.warn('KEY_ENCRYPTION_SECRET is unset: signing keys are encrypted with the public development secret. Set it before real use.');
@@ -103,10 +119,14 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       // AS-52: CIMD fetches per document host, so one client_id host cannot make us fetch without end.
       allowCimdFetch: async (ctx, clientId) => {
         const verdict = await limiter.consume(config.limits.cimdPerHost, URL.parse(clientId)?.host ?? clientId);
-        if (verdict.allowed) return true;
+        if (verdict.allowed) {
+          cimd.fetchAllowed(ctx);
+          return true;
+        }
         ctx.set('retry-after', String(verdict.retryAfterSeconds));
         throw new TooManyRequests('too many client metadata fetches for this host; retry later', verdict.retryAfterSeconds);
       },
+      allowCimdClient: cimd.allowClient,
     }));
     // Koa reads the scheme from X-Forwarded-Proto, which src/edge.ts sets from the issuer on every
     // request (never from the client), with the Host (AS-24, AS-71).
@@ -118,7 +138,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
         ctx.set('retry-after', String(verdict.retryAfterSeconds));
         throw new TooManyRequests('too many token requests for this client; retry later', verdict.retryAfterSeconds);
       },
-      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, app.log, deps.clock),
+      wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, { log: app.log, clock: deps.clock, onReuse: () => metrics.refreshReuseDetected() }),
     });
     customiseDiscovery(provider);
     allowLoopbackPorts(provider);
@@ -135,11 +155,18 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
     provider.on('registration_create.error', refused('registration_create.error'));
     provider.on('revocation.error', refused('revocation.error'));
     provider.on('introspection.error', refused('introspection.error'));
+    provider.on('grant.success', (ctx) => metrics.tokenIssued(String(ctx.oidc.params?.grant_type ?? '')));
     provider.on('registration_create.success', (_ctx, client) => {
+      metrics.clientRegistered('dcr');
       audit(app.log, { event: 'client.registered', clientId: client.clientId, clientName: client.clientName, redirectUris: [...(client.redirectUris ?? [])] });
     });
     // oidc-provider's own revocations (its revocation endpoint, a replayed code or refresh token).
-    provider.on('grant.revoked', (ctx, grantId) => auditGrantRevoked({ log: app.log, by: 'client' }, grantId, { clientId: ctx.oidc?.client?.clientId }));
+    provider.on('grant.revoked', (ctx, grantId) => {
+      // A refresh_token request revokes a grant for one reason only here: a rotated refresh token
+      // came back past the grace window (within it, provider/refresh-grace.ts counts it).
+      if (ctx.oidc?.route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token') metrics.refreshReuseDetected();
+      auditGrantRevoked({ log: app.log, by: 'client' }, grantId, { clientId: ctx.oidc?.client?.clientId });
+    });
     return provider;
   };
   const live = await startLiveProvider({ prisma, secret: config.keyRing, timings: config.keys, build: buildProvider, log: app.log });
@@ -168,8 +195,8 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   installEdge(app, config.issuer);
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
-  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: deriveKeys(config.keyRing, 'csrf') });
-  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'csrf') });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {

@@ -1,5 +1,6 @@
 import { DEV_KEY_ENCRYPTION_SECRET, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
 import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
+import { DEFAULT_AUTH_METRICS_PORT, metricsHostSchema, metricsPortProblem, metricsPortSchema, metricsSettings, type MetricsSettings } from '@omnichat/metrics';
 import { z } from 'zod';
 
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
@@ -54,6 +55,9 @@ const EnvSchema = z
       }, 'RESOURCE_URL must be canonical: no query, fragment or trailing slash (RFC 8707 §2)'),
     AUTH_HOST: z.string().min(1).default('localhost'),
     AUTH_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    // Prometheus metrics on their own listener (never the public port); 0 disables them.
+    METRICS_HOST: metricsHostSchema,
+    AUTH_METRICS_PORT: metricsPortSchema(DEFAULT_AUTH_METRICS_PORT),
     ALLOWED_REDIRECT_URIS: commaList.default(DEFAULT_ALLOWED_REDIRECT_URIS),
     CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
     KEY_ENCRYPTION_SECRET: z.string().min(32, 'KEY_ENCRYPTION_SECRET must be at least 32 characters').optional(),
@@ -115,6 +119,8 @@ const EnvSchema = z
       const problem = production ? productionUrlProblem(value) : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
+    const metricsPort = metricsPortProblem(env.AUTH_METRICS_PORT, env.AUTH_PORT, 'AUTH_PORT');
+    if (metricsPort) ctx.addIssue({ code: 'custom', path: ['AUTH_METRICS_PORT'], message: metricsPort });
     if (production && env.CIMD_DEV_ALLOW.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['CIMD_DEV_ALLOW'], message: 'is for tests and local development only; refused when NODE_ENV=production' });
     }
@@ -150,6 +156,8 @@ export type AuthConfig = {
   resourceUrl: string;
   host: string;
   port: number;
+  /** The metrics listener (METRICS_HOST, AUTH_METRICS_PORT), or disabled. */
+  metrics: MetricsSettings;
   allowedRedirectUris: RedirectPattern[];
   corsOrigins: string[];
   keyEncryptionSecret: string;
@@ -190,6 +198,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     resourceUrl: e.RESOURCE_URL,
     host: e.AUTH_HOST,
     port: e.AUTH_PORT,
+    metrics: metricsSettings(e.METRICS_HOST, e.AUTH_METRICS_PORT),
     allowedRedirectUris: parseRedirectPatterns(e.ALLOWED_REDIRECT_URIS),
     corsOrigins: e.CORS_ORIGINS,
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,

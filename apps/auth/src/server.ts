@@ -1,6 +1,7 @@
 // Runs the authorization server alone (production: one process per container). The only module
 // that reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
+import { createAuthMetrics, startMetricsServer } from '@omnichat/metrics';
 import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
@@ -23,10 +24,17 @@ const stopSteps = databaseStopSteps(prisma, database);
 const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
 // Readable lines at a terminal in development; JSON otherwise (production, containers, files).
 const logStream = developmentLogStream(process.env);
+const metrics = createAuthMetrics();
 const app = await startOrExit(async () => {
   // A no-op when current (docker compose runs a one-shot migrate first); serialised by a lock.
   await migrate(database.url);
-  const built = await buildAuthApp(config, { prisma, readiness, ...(logStream ? { logStream } : {}) });
+  const built = await buildAuthApp(config, { prisma, readiness, metrics, ...(logStream ? { logStream } : {}) });
+  // Metrics first: a taken metrics port stops the boot before the public port opens.
+  if (config.metrics.enabled) {
+    const served = await startMetricsServer(metrics.registry, config.metrics, built.log);
+    built.addHook('onClose', async () => served.close());
+    built.log.info({ metrics: served.url }, 'metrics listening');
+  }
   await built.listen({ host: config.host, port: config.port });
   return built;
 }, stopSteps);

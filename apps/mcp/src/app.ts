@@ -1,7 +1,8 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
-import type { PrismaClient } from '@omnichat/db';
+import { sqlPool, type PrismaClient } from '@omnichat/db';
+import { createMcpMetrics, instrumentHttp, registerPoolGauges, type McpMetrics } from '@omnichat/metrics';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createPostgresStore, type CounterStore } from '@omnichat/limits';
 import { createDpopAuthenticator } from './auth/dpop-authentication.js';
@@ -41,6 +42,11 @@ export type McpDeps = {
   replayStore?: CounterStore;
   /** Flipped by src/server.ts on SIGTERM so /readyz fails before the listener closes. */
   readiness?: Readiness;
+  /**
+   * The app's Prometheus series; src/server.ts serves their registry on the metrics listener. Made
+   * here when not given. Per-request HTTP timing is installed only when config.metrics is enabled.
+   */
+  metrics?: McpMetrics;
 };
 
 declare module 'fastify' {
@@ -69,6 +75,12 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
       : { logger: { level: config.logLevel, serializers: { req: redactedRequest }, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) } }),
   }) as unknown as FastifyInstance;
 
+  const metrics = deps.metrics ?? createMcpMetrics();
+  if (config.metrics.enabled) {
+    instrumentHttp(app, metrics.registry);
+    registerPoolGauges(metrics.registry, sqlPool(deps.prisma));
+  }
+
   const metadataUrl = resourceMetadataUrl(config.resourceUrl);
   const registry = deps.tools ?? TOOL_REGISTRY;
 
@@ -78,6 +90,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     deps.getKey ??
     createResilientRemoteJwks(new URL(config.jwksUrl), {
       onStale: (error) => app.log.warn({ err: error }, 'JWKS endpoint failed; verifying with the last good key set'),
+      onFetchFailure: () => metrics.jwksFetchFailed(),
     });
   const now = deps.now ?? Date.now;
   // Revocation state comes from the shared Postgres, cached per grant (src/auth/grant-status.ts).
@@ -119,7 +132,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
   });
 
   const transport = new RequestScopedTransport();
-  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
+  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config, metrics });
   server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
   await server.connect(transport);
   transport.deliverRequestsTo(server);
@@ -134,6 +147,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, dpop, transport, tools: toolRegistryByName(registry) });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, tools: toolRegistryByName(registry), metrics });
   return app;
 }

@@ -1,4 +1,5 @@
 import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
+import { DEFAULT_MCP_METRICS_PORT, metricsHostSchema, metricsPortProblem, metricsPortSchema, metricsSettings, type MetricsSettings } from '@omnichat/metrics';
 import { z } from 'zod';
 import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
@@ -35,6 +36,9 @@ const EnvSchema = z.object({
   JWKS_URL: httpUrl.optional(),
   MCP_HOST: z.string().min(1).default('localhost'),
   MCP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Prometheus metrics on their own listener (never the public port); 0 disables them.
+  METRICS_HOST: metricsHostSchema,
+  MCP_METRICS_PORT: metricsPortSchema(DEFAULT_MCP_METRICS_PORT),
   CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
   // Extra Host header values accepted on /mcp besides RESOURCE_URL's own (e.g. behind a proxy).
   MCP_ALLOWED_HOSTS: commaList.default([]),
@@ -67,6 +71,8 @@ const EnvSchema = z.object({
   SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
   SSH_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(64).default(DEFAULT_SSH_SETTINGS.maxConcurrentPerUser),
 }).superRefine((env, ctx) => {
+  const metricsPort = metricsPortProblem(env.MCP_METRICS_PORT, env.MCP_PORT, 'MCP_PORT');
+  if (metricsPort) ctx.addIssue({ code: 'custom', path: ['MCP_METRICS_PORT'], message: metricsPort });
   if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
   }
@@ -88,6 +94,8 @@ export type McpConfig = {
   jwksUrl: string;
   host: string;
   port: number;
+  /** The metrics listener (METRICS_HOST, MCP_METRICS_PORT), or disabled. */
+  metrics: MetricsSettings;
   corsOrigins: string[];
   /** Host header values /mcp accepts (DNS-rebinding protection). */
   allowedHosts: string[];
@@ -131,6 +139,7 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     jwksUrl: e.JWKS_URL ?? `${e.ISSUER}/jwks`,
     host: e.MCP_HOST,
     port: e.MCP_PORT,
+    metrics: metricsSettings(e.METRICS_HOST, e.MCP_METRICS_PORT),
     corsOrigins: e.CORS_ORIGINS,
     allowedHosts: [...new Set([resource.host, ...e.MCP_ALLOWED_HOSTS.map((host) => host.toLowerCase())])],
     allowedOrigins: [...new Set([resource.origin, ...e.CORS_ORIGINS])],

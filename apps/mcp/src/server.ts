@@ -1,6 +1,7 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, resolveDatabase } from '@omnichat/db';
+import { createMcpMetrics, startMetricsServer } from '@omnichat/metrics';
 import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
@@ -23,8 +24,15 @@ const stopSteps = databaseStopSteps(prisma, database);
 const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
 // Readable lines at a terminal in development; JSON otherwise (production, containers, files).
 const logStream = developmentLogStream(process.env);
+const metrics = createMcpMetrics();
 const app = await startOrExit(async () => {
-  const built = await buildMcpApp(config, { prisma, readiness, ...(logStream ? { logStream } : {}) });
+  const built = await buildMcpApp(config, { prisma, readiness, metrics, ...(logStream ? { logStream } : {}) });
+  // Metrics first: a taken metrics port stops the boot before the public port opens.
+  if (config.metrics.enabled) {
+    const served = await startMetricsServer(metrics.registry, config.metrics, built.log);
+    built.addHook('onClose', async () => served.close());
+    built.log.info({ metrics: served.url }, 'metrics listening');
+  }
   await built.listen({ host: config.host, port: config.port });
   return built;
 }, stopSteps);

@@ -1,5 +1,6 @@
 import { normaliseEmail, type PrismaClient } from '@omnichat/db';
 import { revokeGrants } from '@omnichat/db/oidc-store';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -21,6 +22,7 @@ type Deps = {
   /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
   csrfKeys: readonly Buffer[];
   loginThrottle?: LoginThrottle | undefined;
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
 };
 type FormRequest = FastifyRequest<{ Body: Form }>;
 
@@ -85,16 +87,19 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       const throttleKey = normaliseEmail(email);
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
       if (waitSeconds > 0) {
+        deps.metrics?.signIn('rate_limited');
         reply.header('retry-after', String(waitSeconds));
         return sendPage(reply, 429, signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
       }
       const accountId = await authenticate(prisma, email, request.body.password ?? '');
       if (!accountId) {
         await deps.loginThrottle?.failed(throttleKey, request.ip);
+        deps.metrics?.signIn('bad_credentials');
         request.log.info('account sign-in refused');
         return sendPage(reply, 401, signInPage(csrf, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
+      deps.metrics?.signIn('succeeded');
       await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
       return backToAccount(reply);
     });

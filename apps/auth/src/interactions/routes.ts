@@ -1,4 +1,5 @@
 import { normaliseEmail, type PrismaClient } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -21,6 +22,7 @@ type Deps = {
   /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
   csrfKeys: readonly Buffer[];
   loginThrottle?: LoginThrottle | undefined;
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
 };
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
@@ -98,6 +100,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
       if (waitSeconds > 0) {
         request.log.info({ uid: interaction.uid, waitSeconds }, 'sign-in throttled');
+        deps.metrics?.signIn('rate_limited');
         audit(request.log, { event: 'sign_in.failed', reason: 'rate_limited', clientId: String(interaction.params.client_id) });
         reply.header('retry-after', String(waitSeconds));
         return sendPage(reply, 429, await signInPage(interaction.uid, interaction.params.client_id, { email, error: throttledMessage(waitSeconds) }));
@@ -106,10 +109,12 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       if (!accountId) {
         await deps.loginThrottle?.failed(throttleKey, request.ip);
         request.log.info({ uid: interaction.uid }, 'sign-in refused');
+        deps.metrics?.signIn('bad_credentials');
         audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: String(interaction.params.client_id) });
         return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
+      deps.metrics?.signIn('succeeded');
       audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });

@@ -26,6 +26,8 @@ export type ProviderDeps = {
   allowCimdFetch?: (ctx: KoaContextWithOIDC, clientId: string) => Promise<boolean>;
   /** Runs once a registration body is parsed, before the client is stored (limits/registration-limit.ts). */
   beforeRegistration?: (ctx: KoaContextWithOIDC) => Promise<void>;
+  /** features.clientIdMetadataDocument.allowClient (counts accepted documents: cimd-registrations.ts). */
+  allowCimdClient?: (ctx: KoaContextWithOIDC) => Promise<boolean>;
   /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
@@ -148,7 +150,7 @@ export function providerConfiguration(config: AuthConfig, deps: ProviderDeps): C
       },
       revocation: { enabled: true },
       introspection: { enabled: true },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}) },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02', ...(deps.allowCimdFetch ? { allowFetch: deps.allowCimdFetch } : {}), ...(deps.allowCimdClient ? { allowClient: deps.allowCimdClient } : {}) },
       resourceIndicators: {
         enabled: true,
         // No resource means the MCP server: there is only one (docs/clients.md §6).

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { FastifyInstance } from 'fastify';
 
+/** The catch-all route pattern the provider is mounted on (metrics name its endpoints: route-label.ts). */
+export const PROVIDER_MOUNT = '/*';
+
 /**
  * Mounts oidc-provider at the root (the issuer has no path, so discovery URLs stay simple).
  * Our own routes are declared first and win over this catch-all. Fastify must not read the
@@ -25,7 +28,7 @@ export async function mountProvider(app: FastifyInstance, handle: (request: Inco
         .send();
     });
 
-    scope.all('/*', (request, reply) => {
+    scope.all(PROVIDER_MOUNT, (request, reply) => {
       if (request.url === '/register' || request.url.startsWith('/register?')) {
         reply.raw.setHeader('access-control-allow-origin', '*');
       }

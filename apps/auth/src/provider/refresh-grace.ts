@@ -23,7 +23,11 @@ const REPLAY_POLL_MS = 25;
  * never revokes there) and its atomic consume picks one winner; losers get the winner's stored
  * response, or invalid_grant if it never appears. State is in Postgres, so it holds across replicas.
  */
-export function refreshGrace(prisma: PrismaClient, graceSeconds: number, log: AuditLogger, clock: Clock = systemClock) {
+export function refreshGrace(
+  prisma: PrismaClient,
+  graceSeconds: number,
+  { log, clock = systemClock, onReuse = () => {} }: { log: AuditLogger; clock?: Clock | undefined; onReuse?: () => void },
+) {
   const replays = refreshReplays(prisma, clock);
 
   const waitForReplay = async (presented: string, clientId: string) => {
@@ -54,6 +58,8 @@ export function refreshGrace(prisma: PrismaClient, graceSeconds: number, log: Au
         const replay = await waitForReplay(presented, clientId);
         if (!replay) throw error;
         if (await successorUsed(replay.body.refresh_token)) {
+          // Reuse detected within the grace window: oidc-provider raises no event for this one.
+          onReuse();
           if (replay.grantId) await revokeGrants(prisma, { grantIds: [replay.grantId], clientId: clientId || undefined }, { log, by: 'client' });
           throw error;
         }

@@ -20,6 +20,10 @@ beforeAll(async () => {
   a = await startAuthServer({ prisma: db.prisma, resourceUrl: RESOURCE, deps: { clock: () => new Date(now) } });
   b = await startAuthProcess({ databaseUrl: db.url, issuer: a.issuer, resourceUrl: RESOURCE });
   await createUser(db.prisma, USER.email, USER.password);
+  // Server A's clock starts now, not at import: process B runs on the real clock, and a setup
+  // slower than the 10 s grace window (a loaded machine) would otherwise put A's rotations
+  // outside B's window before the first test.
+  now = Date.now();
 });
 
 // Server A's clock follows the real one between tests: frozen at load time, it fell more than the

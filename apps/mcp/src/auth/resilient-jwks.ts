@@ -15,6 +15,11 @@ export type ResilientJwksOptions = {
   timeoutMs?: number;
   /** Called when we answer from the last good key set because the endpoint failed. */
   onStale?: (error: unknown) => void;
+  /**
+   * Called once per failed fetch of the key set (unreachable, timeout, bad answer), whether or not
+   * a last good set covered it; requests waiting on the same fetch count once.
+   */
+  onFetchFailure?: (error: unknown) => void;
 };
 
 /**
@@ -38,6 +43,7 @@ export function createResilientRemoteJwks(url: URL, options: ResilientJwksOption
   });
 
   let lastGood: { uat: number; getKey: JWTVerifyGetKey } | undefined;
+  const failuresSeen = new WeakSet<object>();
   let retryRemoteAfterMs = 0;
 
   const fromLastGood = (): JWTVerifyGetKey | undefined => {
@@ -63,6 +69,10 @@ export function createResilientRemoteJwks(url: URL, options: ResilientJwksOption
         error instanceof errors.JOSENotSupported
       ) {
         throw error;
+      }
+      if (typeof error === 'object' && error !== null && !failuresSeen.has(error)) {
+        failuresSeen.add(error);
+        options.onFetchFailure?.(error);
       }
       const stale = fromLastGood();
       if (!stale) throw error;

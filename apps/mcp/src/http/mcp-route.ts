@@ -8,6 +8,7 @@ import {
   type JSONRPCNotification,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { McpMetrics } from '@omnichat/metrics';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { extractAccessToken, isDpopAuthorization } from '../auth/bearer-token.js';
 import type { DpopAuthenticator } from '../auth/dpop-authentication.js';
@@ -40,6 +41,7 @@ export type McpRouteDeps = {
   dpop: DpopAuthenticator;
   transport: RequestScopedTransport;
   tools: ReadonlyMap<string, ToolRegistration>;
+  metrics?: Pick<McpMetrics, 'toolCall'> | undefined;
 };
 
 /**
@@ -119,7 +121,10 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         // Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1).
         const entry = deps.tools.get(String(rpc.params?.['name']));
         const denied = entry ? checkToolAccess(entry.access, request.principal) : null;
-        if (denied) throw denied;
+        if (entry && denied) {
+          deps.metrics?.toolCall(entry.tool.name, 'denied');
+          throw denied;
+        }
       }
       const response = await deps.transport.dispatch(rpc, extra);
       return reply.type('application/json').send(response);

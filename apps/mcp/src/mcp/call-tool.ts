@@ -3,6 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { PrismaClient } from '@omnichat/db';
+import { UNKNOWN_TOOL, type McpMetrics, type ToolCallOutcome } from '@omnichat/metrics';
 import type { McpConfig } from '../config.js';
 import { challengeForError } from '../auth/challenge-for-error.js';
 import type { AuthError } from '../auth/errors.js';
@@ -18,6 +19,8 @@ export type CallToolDeps = {
   log: FastifyBaseLogger;
   resourceMetadataUrl: string;
   config: McpConfig;
+  /** omnichat_tool_calls_total{tool,outcome}; the SSH tool's concurrency refusals too. */
+  metrics?: Pick<McpMetrics, 'toolCall' | 'rateLimited'> | undefined;
 };
 
 /**
@@ -29,28 +32,45 @@ export function createCallToolHandler(deps: CallToolDeps) {
   return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined; signal?: AbortSignal }): Promise<CallToolResult> => {
     const { name } = request.params;
     const entry = deps.tools.get(name);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    // The label is a registered name or UNKNOWN_TOOL: a caller's made-up name never becomes a series.
+    const counted = (outcome: ToolCallOutcome) => deps.metrics?.toolCall(entry ? name : UNKNOWN_TOOL, outcome);
+    if (!entry) {
+      counted('unknown_tool');
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    }
 
     const principal = principalFromAuthInfo(extra.authInfo);
     const denied = checkToolAccess(entry.access, principal);
-    if (denied) return challengeResult(denied, deps.resourceMetadataUrl);
+    if (denied) {
+      counted('denied');
+      return challengeResult(denied, deps.resourceMetadataUrl);
+    }
 
     const parsed = entry.tool.input.safeParse(request.params.arguments ?? {});
-    if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) {
+      counted('invalid_arguments');
+      return errorResult(`Invalid arguments for ${name}: ${describeIssues(parsed.error)}`);
+    }
 
     try {
-      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: extra.signal });
+      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: extra.signal, metrics: deps.metrics });
+      counted('ok');
       return {
         content: [{ type: 'text', text: outcome.text }],
         ...(outcome.structured ? { structuredContent: outcome.structured } : {}),
       };
     } catch (error) {
-      if (error instanceof ToolError) return errorResult(error.message);
+      if (error instanceof ToolError) {
+        counted('tool_error');
+        return errorResult(error.message);
+      }
       if (isDatabaseUnavailable(error)) {
+        counted('unavailable');
         // A retryable outage, not a bug: say so plainly, with no internals (docs/security.md, database faults).
         deps.log.warn({ err: error, tool: name }, 'database unavailable');
         return errorResult(DATABASE_UNAVAILABLE);
       }
+      counted('internal_error');
       deps.log.error({ err: error, tool: name }, 'tool failed');
       throw new McpError(ErrorCode.InternalError, 'Internal error');
     }

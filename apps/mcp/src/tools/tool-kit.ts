@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
 import { isUuid, type PrismaClient } from '@omnichat/db';
+import type { McpMetrics } from '@omnichat/metrics';
 import type { Principal } from '../auth/principal.js';
 import type { McpConfig } from '../config.js';
 
@@ -12,6 +13,8 @@ export type ToolContext = {
   config: McpConfig;
   /** Aborted when the server gives up on the request (shutdown); long-running tools stop on it. */
   signal?: AbortSignal | undefined;
+  /** Counts a refusal by a limit (`ssh-concurrency`); absent in unit tests of a tool. */
+  metrics?: Pick<McpMetrics, 'rateLimited'> | undefined;
 };
 
 /** What a tool returns on success: text for every client, structured data for those that read it. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import { createPrismaClient, type PrismaClient } from '@omnichat/db';
+import type { McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
 import { freePort } from './free-port.js';
 
@@ -19,6 +20,8 @@ export type StartMcpServerOptions = {
   tokenCacheEntries?: number;
   /** REVOCATION_CACHE_MS */
   revocationCacheMs?: number;
+  /** The app's series (a test scrapes their registry); made by the app when absent. */
+  metrics?: McpMetrics;
   /** Any other setting, as the environment would give it (KEY_ENCRYPTION_SECRET, KEY_REVOCATION_POLL_SECONDS...). */
   env?: Record<string, string>;
 };
@@ -53,6 +56,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.getKey ? { getKey: options.getKey } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const url = new URL(resourceUrl);
   await app.listen({ host: url.hostname, port: Number(url.port) });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleValue } from '@omnichat/metrics/testing';
 import { sealSecret } from '@omnichat/secrets';
 import { auditRows, startSshBed, type SshBed } from './helpers/ssh-bed.js';
 import { generateEd25519, processExists, startTestSshServer, type KeyPair, type TestSshServer } from './helpers/ssh-test-server.js';
@@ -139,6 +140,8 @@ describe('ssh_execute against a real SSH server on loopback', () => {
 
   it('RS-31: calls above the per-user concurrency cap are refused while two run', async () => {
     const before = remote.processes.length;
+    const refusals = async () => sampleValue(await bed.metrics.registry.metrics(), 'omnichat_rate_limited_total', { limit: 'ssh-concurrency' }) ?? 0;
+    const refusedBefore = await refusals();
     const first = bed.call('ssh_execute', { host: 'build-box', command: 'sleep 30' }, aliceToken);
     const second = bed.call('ssh_execute', { host: 'build-box', command: 'sleep 30' }, aliceToken);
     await remote.execCount(before + 2);
@@ -146,6 +149,7 @@ describe('ssh_execute against a real SSH server on loopback', () => {
     expect(third.isError).toBe(true);
     expect(third.content[0]?.text).toBe('Refused: you already have 2 SSH commands running; wait for one to finish.');
     expect(await lastAudit()).toMatchObject({ outcome: 'busy', command: 'echo third' });
+    expect(await refusals()).toBe(refusedBefore + 1);
     expect(remote.processes.length).toBe(before + 2);
     expect((await first).isError).toBe(true);
     expect((await second).isError).toBe(true);

@@ -66,6 +66,7 @@ export const sshExecute = defineTool({
     const settings = context.config.ssh;
     const release = running.tryAcquire(principal.subject, settings.maxConcurrentPerUser);
     if (!release) {
+      context.metrics?.rateLimited('ssh-concurrency');
       return refuse('busy', `Refused: you already have ${settings.maxConcurrentPerUser} SSH commands running; wait for one to finish.`);
     }
     try {

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { PrismaClient } from '@omnichat/db';
 import { createTestDatabase } from '@omnichat/db/testing';
+import { createMcpMetrics, type McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../../src/index.js';
 import { prepareSshHost, type SshHostInput } from '../../../src/tools/ssh/index.js';
 import { createLiveGrant, TEST_ISSUER } from '../../helpers/fixtures.js';
@@ -20,6 +21,8 @@ export type SshBed = {
   config: McpConfig;
   app: FastifyInstance;
   prisma: PrismaClient;
+  /** The app's Prometheus series. */
+  metrics: McpMetrics;
   /** Parsed JSON log lines the app wrote (the audit log among them). */
   logLines: Array<Record<string, unknown>>;
   createUser(): Promise<string>;
@@ -49,7 +52,8 @@ export async function startSshBed(env: Record<string, string> = {}): Promise<Ssh
     },
   });
   const logger = pino({ level: 'info' }, sink) as unknown as FastifyBaseLogger;
-  const app = await buildMcpApp(config, { prisma: database.prisma, getKey: localKeySet(key), loggerInstance: logger });
+  const metrics = createMcpMetrics();
+  const app = await buildMcpApp(config, { prisma: database.prisma, getKey: localKeySet(key), loggerInstance: logger, metrics });
   await app.listen({ host: '127.0.0.1', port: Number(new URL(url).port) });
 
   return {
@@ -57,6 +61,7 @@ export async function startSshBed(env: Record<string, string> = {}): Promise<Ssh
     config,
     app,
     prisma: database.prisma,
+    metrics,
     logLines,
     async createUser() {
       const user = await database.prisma.user.create({ data: { email: `${randomUUID()}@example.com`, passwordHash: 'not-a-real-hash' } });
