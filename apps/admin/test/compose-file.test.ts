@@ -13,7 +13,7 @@ type Service = {
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string | number | boolean>;
-  healthcheck?: { test: string[] };
+  healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   build?: string;
   volumes?: string[];
@@ -31,7 +31,7 @@ describe('docker-compose.yml', () => {
   it('has postgres with a volume and a healthcheck, a one-shot migrate, auth and mcp', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'migrate', 'auth', 'mcp']));
     expect(services.postgres?.volumes?.[0]).toMatch(/^pgdata:/);
-    expect(services.postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+    expect(services.postgres?.healthcheck?.test?.join(' ')).toContain('pg_isready');
     expect(services.migrate?.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(services.auth?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(services.mcp?.depends_on?.auth?.condition).toBe('service_healthy');
@@ -71,11 +71,27 @@ describe('docker-compose.yml', () => {
     expect(composeDefault(value)?.split(',')).toEqual(DEFAULT_ALLOWED_REDIRECT_URIS);
   });
 
-  it('checks readiness of auth and mcp through /readyz and allows a graceful stop', () => {
+  it('checks readiness of auth and mcp through /readyz on their own port and allows a graceful stop', () => {
+    const script = readFileSync(path.join(REPO_ROOT, 'docker/healthcheck.mjs'), 'utf8');
+    expect(script).toContain('/readyz');
+    expect(script).toContain('process.env.AUTH_PORT ?? process.env.MCP_PORT');
+    expect(services.auth?.environment?.AUTH_PORT).toBeDefined();
+    expect(services.mcp?.environment).not.toHaveProperty('AUTH_PORT');
     for (const name of ['auth', 'mcp']) {
-      expect(services[name]?.healthcheck?.test.join(' ')).toContain('/readyz');
+      expect(services[name]?.healthcheck?.test).toEqual(['CMD', 'node', 'docker/healthcheck.mjs']);
       expect(services[name]?.stop_grace_period).toBe('40s');
     }
+  });
+
+  it("has no exec-form healthcheck element with a space (podman's Docker-compatible API splits them at spaces)", () => {
+    for (const [name, service] of Object.entries(services)) {
+      const [form, ...argv] = service.healthcheck?.test ?? [];
+      if (form === 'CMD') expect(argv.filter((arg) => arg.includes(' ')), name).toEqual([]);
+    }
+  });
+
+  it('one-shots (init-secrets, migrate, admin) disable the image healthcheck; the servers keep it', () => {
+    for (const name of ['init-secrets', 'migrate', 'admin']) expect(services[name]?.healthcheck, name).toEqual({ disable: true });
   });
 
   it('.env.example documents every variable any app reads', () => {
