@@ -10,6 +10,7 @@
 # Needs Node 22, `pnpm install` and Chromium first (.ci/run does them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || { echo "the container step installs podman and runs it rootful: run it as root (CI does)" >&2; exit 1; }
 step_started=$(date +%s)
 phase_started=$step_started
 phase() { local now; now=$(date +%s); printf '  [%3d s] %s\n' "$((now - phase_started))" "$1"; phase_started=$now; }
@@ -73,7 +74,8 @@ wait_ready() {
 docker-compose up -d --no-build 2>&1 | grep -v '^$' | sed 's/^/  compose: /'
 wait_ready "$ISSUER/readyz"
 wait_ready "http://127.0.0.1:$mcp_port/readyz"
-docker-compose logs --no-color init-secrets | grep -q 'POSTGRES_PASSWORD generated, KEY_ENCRYPTION_SECRET generated'
+init_log=$(docker-compose logs --no-color init-secrets)
+grep -q 'POSTGRES_PASSWORD generated, KEY_ENCRYPTION_SECRET generated' <<<"$init_log" || { echo "init-secrets did not say generated: $init_log" >&2; exit 1; }
 phase "docker-compose up: every service up, both servers ready, secrets generated"
 
 email=ci-$$@example.com
@@ -84,12 +86,23 @@ phase "docker-compose run --rm admin user:add"
 STACK_EMAIL=$email STACK_PASSWORD=$password pnpm exec vitest run --config .ci/containers/vitest.config.ts
 phase "browser sign-in and tool calls through the published ports, auth restarted"
 
-# A later start: the stack stopped (volumes kept) and started again reuses the generated secrets.
+# The README's backup of the secrets volume; then the volume is lost, restored from that backup
+# (README), and a later start must reuse the restored secrets: Postgres still takes the password,
+# auth still opens its keys.
+backup_dir=$(mktemp -d)
+docker-compose run --rm --no-deps -v "$backup_dir:/backup" --entrypoint sh -u 0 init-secrets \
+  -c 'tar -C /run/omnichat-secrets -czf /backup/omnichat-secrets.tgz .'
+[ "$(tar -tzf "$backup_dir/omnichat-secrets.tgz" | sed 's|^\./||' | grep -v '^$' | sort | tr '\n' ' ')" = "database-url key-encryption-secret postgres-password " ]
 docker-compose down >/dev/null 2>&1
+podman volume rm "${COMPOSE_PROJECT_NAME}_secrets" >/dev/null
+docker-compose run --rm --no-deps -v "$backup_dir:/backup" --entrypoint sh -u 0 init-secrets \
+  -c 'tar -C /run/omnichat-secrets -xzf /backup/omnichat-secrets.tgz'
+rm -rf "$backup_dir"
 docker-compose up -d --no-build 2>&1 | grep -v '^$' | sed 's/^/  compose: /'
 wait_ready "$ISSUER/readyz"
 wait_ready "http://127.0.0.1:$mcp_port/readyz"
-docker-compose logs --no-color init-secrets | grep -q 'POSTGRES_PASSWORD kept, KEY_ENCRYPTION_SECRET kept'
-phase "down and up again: secrets kept, both servers ready on them"
+init_log=$(docker-compose logs --no-color init-secrets)
+grep -q 'POSTGRES_PASSWORD kept, KEY_ENCRYPTION_SECRET kept' <<<"$init_log" || { echo "init-secrets did not say kept: $init_log" >&2; exit 1; }
+phase "secrets backed up, volume lost and restored, down and up again: secrets kept, both servers ready on them"
 
 echo "container step: $(( $(date +%s) - step_started )) s (image ${image_mb} MB)"

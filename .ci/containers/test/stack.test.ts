@@ -9,7 +9,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launchChromium, loopbackContext } from '../../../apps/auth/test/browser/chromium.js';
@@ -46,7 +45,7 @@ async function mcpClient(accessToken: string): Promise<Client> {
 const text = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n');
 
 describe('the compose stack, from outside its containers', () => {
-  let browser: Browser;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
     browser = await launchChromium();
   });
