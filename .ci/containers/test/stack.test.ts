@@ -134,6 +134,15 @@ describe('the compose stack, from outside its containers', () => {
     expect(packages.some((name) => name.startsWith('oidc-provider@'))).toBe(true);
   });
 
+  it('the auth image refuses an http ISSUER off loopback under NODE_ENV=production, in one line per problem', () => {
+    const run = spawnSync('docker-compose', ['run', '--rm', '--no-deps', '-T', '-e', 'ISSUER=http://auth.example.com', 'auth'], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    const output = run.stdout + run.stderr;
+    expect(output).toMatch(/^invalid auth configuration:$/m);
+    expect(output).toContain('ISSUER: must be https when NODE_ENV=production: auth.example.com is not loopback');
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+
   it('a migrate run without DATABASE_URL or the secrets volume says so in one line, never a stack trace', () => {
     const run = spawnSync('podman', ['run', '--rm', '--read-only', '--no-healthcheck', 'omnichat-auth:local', 'node', 'packages/db/dist/migrate.mjs'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
