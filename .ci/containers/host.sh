@@ -2,9 +2,9 @@
 # CI SCAFFOLDING: makes this machine run containers (DESIGN.md "Containers"): Debian's podman with
 # runc and cgroupfs (crun refuses the hybrid cgroups here) and no default ulimits, its network stack
 # (netavark needs iptables), debootstrap for the stand-ins' base and docker-compose 1.29 (it honours
-# depends_on conditions; podman-compose 1.0 does not). Idempotent: a second run changes nothing.
+# depends_on conditions; podman-compose 1.0 does not), and curl for the readiness probes. Idempotent: a second run changes nothing.
 set -euo pipefail
-packages=(podman runc netavark aardvark-dns iptables debootstrap docker-compose)
+packages=(podman runc netavark aardvark-dns iptables debootstrap docker-compose curl)
 missing=()
 for package in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package"); done
 if [ "${#missing[@]}" -gt 0 ]; then
