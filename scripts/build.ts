@@ -1,5 +1,5 @@
-// `pnpm build`: the production bundles of both servers (Dockerfile, docker-compose.yml run them
-// with plain node). Development, tests and the CLIs run the TypeScript through tsx instead.
+// `pnpm build`: the production bundles of both servers and of the migrate and admin CLIs
+// (Dockerfile, docker-compose.yml run them with plain node). Development and tests use tsx.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, type BundleTarget } from './bundle.js';
@@ -12,8 +12,14 @@ export const APP_BUNDLES = [
   { entry: 'apps/mcp/src/server.ts', outfile: 'apps/mcp/dist/server.mjs' },
 ] as const satisfies readonly BundleTarget[];
 
+/** The one-shot CLIs the image runs (docker-compose.yml's migrate and admin), bundled the same way. */
+export const CLI_BUNDLES = [
+  { entry: 'packages/db/src/cli/migrate.ts', outfile: 'packages/db/dist/migrate.mjs' },
+  { entry: 'apps/admin/src/cli.ts', outfile: 'apps/admin/dist/cli.mjs' },
+] as const satisfies readonly BundleTarget[];
+
 export async function buildApps(outRoot = root): Promise<BundleTarget[]> {
-  const targets = APP_BUNDLES.map(({ entry, outfile }) => ({ entry: path.join(root, entry), outfile: path.join(outRoot, outfile) }));
+  const targets = [...APP_BUNDLES, ...CLI_BUNDLES].map(({ entry, outfile }) => ({ entry: path.join(root, entry), outfile: path.join(outRoot, outfile) }));
   await bundle(targets);
   return targets;
 }

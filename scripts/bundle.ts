@@ -1,6 +1,6 @@
 // Bundles a server entry point (our TypeScript, workspace packages included) into one ES module
 // that plain `node` runs: no transpiler in the serving process. tsx's loader costs each process
-// ~35 MB of resident memory and its start-up time (bench: memory.*.rss_peak); the CLIs keep tsx.
+// ~35 MB of resident memory and its start-up time (bench: memory.*.rss_peak). The migrate and admin CLIs are bundled too, for the image.
 //
 // Dependencies from node_modules stay external, imported by their path relative to the bundle, so
 // every import resolves to exactly the file it resolves to from the source (pnpm keeps each

@@ -1,4 +1,5 @@
-// Runs what docker-compose.yml runs, outside containers (there is no Docker engine in CI): the
+// Runs what docker-compose.yml runs, outside containers (the image's entry point would read
+// DATABASE_URL and KEY_ENCRYPTION_SECRET from the secrets volume; here they are set directly): the
 // migrate command on an empty database, then the auth and mcp commands with the compose
 // environment (ports and URLs pointed at loopback), against the real Postgres. The servers run
 // their production bundles, built here as the Dockerfile builds them (`pnpm build`).
@@ -49,11 +50,11 @@ describe('the compose services run outside containers', () => {
     const urls = { ISSUER: authOrigin, RESOURCE_URL: `${mcpOrigin}/mcp` };
 
     const authService = composeService('auth', { ...SECRETS, ...urls });
-    auth = startService(authService.argv, { ...authService.env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(authMetricsPort), SHUTDOWN_DRAIN_SECONDS: '1' });
+    auth = startService(authService.argv, { ...authService.env, KEY_ENCRYPTION_SECRET: SECRETS.KEY_ENCRYPTION_SECRET, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(authPort), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(authMetricsPort), SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitReady(`${authOrigin}/readyz`, auth);
 
     const mcpService = composeService('mcp', { ...SECRETS, ...urls });
-    mcp = startService(mcpService.argv, { ...mcpService.env, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), METRICS_HOST: '127.0.0.1', MCP_METRICS_PORT: String(mcpMetricsPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
+    mcp = startService(mcpService.argv, { ...mcpService.env, KEY_ENCRYPTION_SECRET: SECRETS.KEY_ENCRYPTION_SECRET, DATABASE_URL: db.url, MCP_HOST: '127.0.0.1', MCP_PORT: String(mcpPort), METRICS_HOST: '127.0.0.1', MCP_METRICS_PORT: String(mcpMetricsPort), JWKS_URL: `${authOrigin}/jwks`, SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitReady(`${mcpOrigin}/readyz`, mcp);
 
     // The bundles report the root package.json's version, read at start-up from the same file.
@@ -115,7 +116,7 @@ describe('bad configuration fails fast', () => {
   ] as const)('%s exits 1 with one line per problem and no stack trace', async (name, bad, expected) => {
     const { argv, env } = composeService(name, { ...SECRETS, ISSUER: 'http://127.0.0.1:1', RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
     const started = Date.now();
-    const run = startService(argv, { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ...bad });
+    const run = startService(argv, { ...env, KEY_ENCRYPTION_SECRET: SECRETS.KEY_ENCRYPTION_SECRET, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ...bad });
     expect(await run.exited).toBe(1);
     const lines = run.output().split('\n').filter((line) => line.trim() !== '' && !line.includes('Unsupported runtime'));
     expect(lines[0]).toMatch(/^invalid (auth|MCP) configuration:$/);
@@ -130,8 +131,8 @@ describe('a start-up that fails after the database is reached', () => {
   it('auth with another KEY_ENCRYPTION_SECRET than its keys were sealed with: exit 1, names the key and the fix', async () => {
     // The database of the suite above holds keys sealed under SECRETS.KEY_ENCRYPTION_SECRET.
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const { argv, env } = composeService('auth', { ...SECRETS, KEY_ENCRYPTION_SECRET: 'another-secret-than-the-keys-were-sealed-with', ISSUER: `http://127.0.0.1:${port}`, RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
-    const run = startService(argv, { ...env, DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(metricsPort) });
+    const { argv, env } = composeService('auth', { ...SECRETS, ISSUER: `http://127.0.0.1:${port}`, RESOURCE_URL: 'http://127.0.0.1:2/mcp' });
+    const run = startService(argv, { ...env, KEY_ENCRYPTION_SECRET: 'another-secret-than-the-keys-were-sealed-with', DATABASE_URL: db.url, AUTH_HOST: '127.0.0.1', AUTH_PORT: String(port), METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(metricsPort) });
     expect(await run.exited, run.output()).toBe(1);
     expect(run.output()).toMatch(/start-up failed: Error: signing key \S+ does not open with this KEY_ENCRYPTION_SECRET: start with the secret the keys were sealed with/);
     // Nothing was left listening.

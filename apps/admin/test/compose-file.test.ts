@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { APP_BUNDLES } from '../../../scripts/build.js';
+import { APP_BUNDLES, CLI_BUNDLES } from '../../../scripts/build.js';
 import { DEFAULT_ALLOWED_REDIRECT_URIS } from '../../auth/src/config.js';
 import { REPO_ROOT, envReadBy } from './helpers/deployment.js';
 
@@ -13,7 +13,7 @@ type Service = {
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string | number | boolean>;
-  healthcheck?: { test: string[] };
+  healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   build?: string;
   volumes?: string[];
@@ -21,7 +21,8 @@ type Service = {
 };
 const compose = parse(readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
-const appServices = Object.entries(services).filter(([name]) => name !== 'postgres');
+const appServices = Object.entries(services).filter(([name]) => name !== 'postgres' && name !== 'init-secrets');
+const ENTRYPOINT = '/app/docker/entrypoint.sh';
 
 /** `${NAME:-default}` / `${NAME:?message}` → the default (or undefined). */
 const composeDefault = (value: string) => /^\$\{[A-Z_]+:-(.*)\}$/.exec(value)?.[1];
@@ -30,25 +31,32 @@ describe('docker-compose.yml', () => {
   it('has postgres with a volume and a healthcheck, a one-shot migrate, auth and mcp', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'migrate', 'auth', 'mcp']));
     expect(services.postgres?.volumes?.[0]).toMatch(/^pgdata:/);
-    expect(services.postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+    expect(services.postgres?.healthcheck?.test?.join(' ')).toContain('pg_isready');
     expect(services.migrate?.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(services.auth?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(services.mcp?.depends_on?.auth?.condition).toBe('service_healthy');
   });
 
   it.each(appServices)('service %s runs a file that exists in the image, built from the Dockerfile', (_name, service) => {
-    const argv = [...(service.entrypoint ?? []), ...(service.command ?? [])];
+    // The image's entry point (docker/entrypoint.sh) runs first; admin names it, as it sets its own.
+    const argv = [...(service.entrypoint ?? []), ...(service.command ?? [])].filter((arg) => arg !== ENTRYPOINT);
     expect(service.build).toBe('.');
-    if (argv[1]?.endsWith('.mjs')) {
-      // A server: plain node on the bundle `pnpm build` writes in the image.
-      expect(argv).toHaveLength(2);
-      expect(APP_BUNDLES.map((target) => target.outfile)).toContain(argv[1]);
-      return;
+    // Plain node on a bundle `pnpm build` writes in the image: no tsx at run time.
+    expect(argv[0]).toBe('node');
+    expect([...APP_BUNDLES, ...CLI_BUNDLES].map((target) => target.outfile)).toContain(argv[1]);
+  });
+
+  it('generates the secrets once into a volume: no secret in any app service, postgres reads its file', () => {
+    const init = services['init-secrets'];
+    expect(init?.entrypoint).toEqual(['node', 'docker/init-secrets.mjs']);
+    expect(existsSync(path.join(REPO_ROOT, 'docker/init-secrets.mjs'))).toBe(true);
+    expect(services.postgres?.environment?.POSTGRES_PASSWORD_FILE).toBe('/run/omnichat-secrets/postgres-password');
+    expect(services.postgres?.depends_on?.['init-secrets']?.condition).toBe('service_completed_successfully');
+    for (const [name, service] of appServices) {
+      expect(service.volumes, name).toContain('secrets:/run/omnichat-secrets:ro');
+      expect(Object.keys(service.environment ?? {}), name).not.toEqual(expect.arrayContaining(['KEY_ENCRYPTION_SECRET']));
+      expect(Object.keys(service.environment ?? {}), name).not.toEqual(expect.arrayContaining(['DATABASE_URL']));
     }
-    // A one-shot CLI: its TypeScript through tsx.
-    expect(argv.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-    const script = argv[3] ?? '';
-    expect(existsSync(path.join(REPO_ROOT, script)), script).toBe(true);
   });
 
   it.each(appServices)('service %s sets only variables its process reads', (name, service) => {
@@ -72,11 +80,27 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('checks readiness of auth and mcp through /readyz and allows a graceful stop', () => {
+  it('checks readiness of auth and mcp through /readyz on their own port and allows a graceful stop', () => {
+    const script = readFileSync(path.join(REPO_ROOT, 'docker/healthcheck.mjs'), 'utf8');
+    expect(script).toContain('/readyz');
+    expect(script).toContain('process.env.AUTH_PORT ?? process.env.MCP_PORT');
+    expect(services.auth?.environment?.AUTH_PORT).toBeDefined();
+    expect(services.mcp?.environment).not.toHaveProperty('AUTH_PORT');
     for (const name of ['auth', 'mcp']) {
-      expect(services[name]?.healthcheck?.test.join(' ')).toContain('/readyz');
+      expect(services[name]?.healthcheck?.test).toEqual(['CMD', 'node', 'docker/healthcheck.mjs']);
       expect(services[name]?.stop_grace_period).toBe('40s');
     }
+  });
+
+  it("has no exec-form healthcheck element with a space (podman's Docker-compatible API splits them at spaces)", () => {
+    for (const [name, service] of Object.entries(services)) {
+      const [form, ...argv] = service.healthcheck?.test ?? [];
+      if (form === 'CMD') expect(argv.filter((arg) => arg.includes(' ')), name).toEqual([]);
+    }
+  });
+
+  it('one-shots (init-secrets, migrate, admin) disable the image healthcheck; the servers keep it', () => {
+    for (const name of ['init-secrets', 'migrate', 'admin']) expect(services[name]?.healthcheck, name).toEqual({ disable: true });
   });
 
   it('.env.example documents every variable any app reads', () => {
@@ -103,13 +127,17 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^RUN pnpm build$/m);
     expect(dockerfile).toContain(`CMD ["node", "${APP_BUNDLES[0].outfile}"]`);
     expect(dockerfile).toMatch(/^USER node$/m);
+    // Slim: production dependencies only in what the runtime stage copies; a node-based healthcheck.
+    expect(dockerfile).toContain('pnpm install --frozen-lockfile --offline --prod');
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["node", "\/app\/docker\/healthcheck.mjs"\]$/m);
+    expect(dockerfile).toContain(`ENTRYPOINT ["${ENTRYPOINT}"]`);
     expect(dockerfile.indexOf('USER node')).toBeGreaterThan(dockerfile.lastIndexOf('FROM '));
   });
 
-  it.skipIf(!hasDockerCompose())('passes `docker-compose config` with the secrets set, and fails without them', () => {
+  it.skipIf(!hasDockerCompose())('passes `docker-compose config` with no .env at all, and with the secrets set', () => {
     const run = (env: Record<string, string>) => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
     expect(() => run({ POSTGRES_PASSWORD: 'p', KEY_ENCRYPTION_SECRET: 'k'.repeat(32) })).not.toThrow();
-    expect(() => run({})).toThrow(/POSTGRES_PASSWORD|KEY_ENCRYPTION_SECRET/);
+    expect(() => run({})).not.toThrow();
   });
 });
 
