@@ -29,4 +29,7 @@ export type {
   SshHost,
   SshGrant,
   SshExecution,
+  IdentityProvider,
+  ExternalIdentity,
+  SsoLogin,
 } from './generated/client.js';
