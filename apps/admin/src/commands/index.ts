@@ -6,6 +6,9 @@ import { clientList } from './client-list.js';
 import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
+import { idpAdd } from './idp-add.js';
+import { idpList } from './idp-list.js';
+import { idpRemove } from './idp-remove.js';
 import { keysList } from './keys-list.js';
 import { keysRotate } from './keys-rotate.js';
 import { sshAuditCommand } from './ssh-audit.js';
@@ -29,6 +32,9 @@ export const COMMANDS: readonly AdminCommand[] = [
   clientDelete,
   clientsPrune,
   grantsRevoke,
+  idpAdd,
+  idpList,
+  idpRemove,
   keysList,
   keysRotate,
   sshHostAdd,
