@@ -17,6 +17,8 @@ import { deriveKey } from './keys/secret-box.js';
 import { startLiveProvider } from './keys/live-provider.js';
 import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
 import { installEdge } from './edge.js';
+import { serializeRequest } from './sso/log-safe-url.js';
+import { ssoRoutes } from './sso/routes.js';
 import { healthRoutes } from './health.js';
 import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
@@ -69,7 +71,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const { prisma } = deps;
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, logController: new AccessLogController(), ...proxyOptions(config) })
-    : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
+    : Fastify({ logger: { level: config.logLevel, redact: REDACT, serializers: { req: serializeRequest }, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
 
   const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
   app.addHook('onClose', async () => limitStore.close());
@@ -161,6 +163,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
+  await ssoRoutes(app, config, { provider, prisma, limiter, clock: deps.clock, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf'), accountCsrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {
