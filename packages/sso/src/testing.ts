@@ -79,6 +79,7 @@ export async function startUpstreamIdp(options: {
     cookies: { keys: ['upstream-idp-test-cookie-key-0123456789'] },
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
   });
   handler = provider.callback() as typeof handler;
 
