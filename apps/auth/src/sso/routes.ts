@@ -213,7 +213,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
       if (interaction.uid !== request.params.uid) throw new errors.SessionNotFound('interaction session id mismatch');
       if (interaction.prompt.name !== 'login') throw new errors.InvalidRequest('this step does not expect a sign-in');
       const accountId = await takeVerifiedAccount(prisma, interaction.uid, clock());
-      if (!accountId) throw new errors.SessionNotFound('no completed identity-provider sign-in for this interaction');
+      if (!accountId) return refuse(request, reply, 'bad_state', { uid: interaction.uid }, 'no completed identity-provider sign-in for this interaction');
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
       return reply;
