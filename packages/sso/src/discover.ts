@@ -56,7 +56,8 @@ export async function discoverIdp(client: IdpClient): Promise<oidc.Configuration
     : oidc.ClientSecretPost(client.clientSecret);
   const config = new oidc.Configuration(metadata, client.clientId, undefined, auth);
   config.timeout = timeout;
-  for (const option of insecure) option(config);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the same loopback-only exception as above
+  if (plainLoopback) oidc.allowInsecureRequests(config);
   oidc.enableNonRepudiationChecks(config);
   return config;
 }

@@ -37,6 +37,14 @@ export class IdpSettingsError extends TypeError {
   override readonly name = 'IdpSettingsError';
 }
 
+/** C0 controls and DEL: never in a label shown on a page or an id sent in a request. */
+function hasControlCharacters(text: string): boolean {
+  return [...text].some((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x20 || code === 0x7f;
+  });
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -67,9 +75,9 @@ export function parseIdpSettings(input: IdpSettingsInput, options: { production:
   const issuerIssue = issuerProblem(input.issuer, options);
   if (issuerIssue) throw new IdpSettingsError(issuerIssue);
   const clientId = input.clientId.trim();
-  if (clientId === '' || clientId.length > 512 || /[\s\u0000-\u001f]/.test(clientId)) throw new IdpSettingsError('--client-id must be 1-512 printable characters');
+  if (clientId === '' || clientId.length > 512 || /\s/.test(clientId) || hasControlCharacters(clientId)) throw new IdpSettingsError('--client-id must be 1-512 printable characters');
   const label = (input.label ?? slug).trim();
-  if (label === '' || [...label].length > MAX_LABEL_CHARS || /[\u0000-\u001f\u007f]/.test(label)) {
+  if (label === '' || [...label].length > MAX_LABEL_CHARS || hasControlCharacters(label)) {
     throw new IdpSettingsError(`--label must be 1-${MAX_LABEL_CHARS} printable characters`);
   }
   const allowedDomains = [...new Set((input.allowedDomains ?? []).map((domain) => domain.trim().toLowerCase()))];

@@ -46,15 +46,16 @@ export async function startUpstreamIdp(options: {
   let rewrite: { fn: IdTokenRewrite; foreignKey: boolean } | undefined;
   let hung = false;
   let tokenRequests = 0;
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** Set once the provider exists (it needs the port the server got). */
+  const serve: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
 
   const server = createServer((req, res) => {
-    if (hung || !handler) return;
+    if (hung || !serve.handler) return;
     if (req.method === 'POST' && req.url?.startsWith('/token')) {
       tokenRequests += 1;
       if (rewrite) interceptIdToken(res, rewrite.fn, rewrite.foreignKey ? foreign.privateKey : privateKey);
     }
-    handler(req, res);
+    serve.handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -81,7 +82,7 @@ export async function startUpstreamIdp(options: {
     pkce: { required: () => true },
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
   });
-  handler = provider.callback() as typeof handler;
+  serve.handler = provider.callback() as typeof serve.handler;
 
   return {
     issuer,
