@@ -19,6 +19,8 @@ import { deriveKeys } from './keys/secret-box.js';
 import { startLiveProvider } from './keys/live-provider.js';
 import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
 import { installEdge } from './edge.js';
+import { serializeRequest } from './sso/log-safe-url.js';
+import { ssoRoutes } from './sso/routes.js';
 import { healthRoutes } from './health.js';
 import { createLimitStore } from './limits/limit-store.js';
 import { createLoginThrottle } from './limits/login-throttle.js';
@@ -83,7 +85,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const { prisma } = deps;
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, logController: new AccessLogController(), ...proxyOptions(config) })
-    : Fastify({ logger: { level: config.logLevel, redact: REDACT, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
+    : Fastify({ logger: { level: config.logLevel, redact: REDACT, serializers: { req: serializeRequest }, ...(deps.logStream ? { stream: deps.logStream } : {}) }, logController: new AccessLogController(), ...proxyOptions(config) });
 
   const metrics = deps.metrics ?? createAuthMetrics();
   if (config.metrics.enabled) {
@@ -197,6 +199,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'csrf') });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
+  await ssoRoutes(app, config, { provider, prisma, limiter, clock: deps.clock, csrfKeys: deriveKeys(config.keyRing, 'csrf'), accountCsrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {

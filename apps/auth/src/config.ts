@@ -105,6 +105,11 @@ const EnvSchema = z
     LIMIT_TOKEN_PER_CLIENT: z.string().default(DEFAULT_LIMITS.LIMIT_TOKEN_PER_CLIENT),
     LIMIT_LOGIN_PER_ACCOUNT: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_ACCOUNT),
     LIMIT_LOGIN_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_IP),
+    // Sign-in with email and password on our pages; false leaves only the identity providers
+    // (`pnpm admin idp:add`), and the password routes refuse.
+    PASSWORD_SIGN_IN: z.enum(['true', 'false']).default('true'),
+    // Every request to an identity provider (discovery, token, keys) gives up after this long.
+    SSO_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -183,6 +188,10 @@ export type AuthConfig = {
   /** Hours before an ungranted registration is pruned; 0 keeps them all. */
   unusedClientTtlHours: number;
   limits: AuthLimits;
+  /** The email + password form on the sign-in pages (PASSWORD_SIGN_IN). */
+  passwordSignIn: boolean;
+  /** Upstream identity providers: the bound on every request to one. */
+  sso: { timeoutSeconds: number; production: boolean };
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -222,5 +231,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     unusedClientTtlHours: e.UNUSED_CLIENT_TTL_HOURS,
     limits: authLimits(e),
+    passwordSignIn: e.PASSWORD_SIGN_IN === 'true',
+    sso: { timeoutSeconds: e.SSO_TIMEOUT_SECONDS, production: e.NODE_ENV === 'production' },
   };
 }

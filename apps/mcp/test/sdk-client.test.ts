@@ -45,6 +45,8 @@ describe('the MCP SDK client against /mcp', () => {
       expect(me.structuredContent).toEqual({
         id: user,
         email: 'sdk@example.com',
+        // The fixture's account was never verified (no admin, no IdP vouched for it).
+        email_verified: false,
         scopes: ['files:read', 'files:write', 'chat:read', 'chat:write'],
       });
 

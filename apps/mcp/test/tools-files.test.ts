@@ -192,13 +192,13 @@ describe('path traversal and write abuse are refused with no side effect (RS-26,
 describe('whoami', () => {
   it('returns the stable id, email and granted scopes', async () => {
     const result = await call('whoami', {}, aliceToken);
-    expect(result.structuredContent).toEqual({ id: alice, email: 'alice@example.com', scopes: ['files:read', 'files:write'] });
+    expect(result.structuredContent).toEqual({ id: alice, email: 'alice@example.com', email_verified: false, scopes: ['files:read', 'files:write'] });
     expect(result.content[0]!.text).toContain(alice);
   });
 
   it('works with any valid token, even one without scopes, and prefers the token\'s email', async () => {
     const token = await bed.token(bob, '', { claims: { email: 'bob@token.example' } });
     const result = await call('whoami', {}, token);
-    expect(result.structuredContent).toEqual({ id: bob, email: 'bob@token.example', scopes: [] });
+    expect(result.structuredContent).toEqual({ id: bob, email: 'bob@token.example', email_verified: false, scopes: [] });
   });
 });

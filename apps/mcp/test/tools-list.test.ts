@@ -72,7 +72,7 @@ describe('tools/list (raw JSON, Apps SDK shape)', () => {
     const whoami = byName('whoami');
     expect(whoami['_meta']['openai/profile']).toBe(true);
     expect(whoami['inputSchema']).toMatchObject({ type: 'object', properties: {} });
-    expect(whoami['outputSchema']).toMatchObject({ type: 'object', required: ['id', 'email', 'scopes'] });
+    expect(whoami['outputSchema']).toMatchObject({ type: 'object', required: ['id', 'email', 'email_verified', 'scopes'] });
   });
 
   it('gives every tool an object input schema without a $schema dialect marker', () => {

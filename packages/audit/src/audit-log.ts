@@ -20,10 +20,17 @@ export type AuditEvent =
   | { event: 'key.revoked'; kid: string; wasState: string; currentKid: string; nextKid: string; by: AuditActor }
   | { event: 'secrets.resealed'; signingKeys: string[]; sshHosts: string[]; previousSecrets: number; by: AuditActor }
   | { event: 'user.created'; accountId: string; isAdmin: boolean; emailVerified: boolean; by: AuditActor }
-  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor };
+  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor }
+  | { event: 'idp.added'; provider: string; issuer: string; clientId: string; allowedDomains: string[]; jit: boolean; by: AuditActor }
+  | { event: 'idp.removed'; provider: string; unlinkedAccounts: number; strandedAccounts: number; forced: boolean; by: AuditActor }
+  | { event: 'sso.sign_in.succeeded'; provider: string; accountId: string; outcome: 'returning' | 'linked' | 'created'; clientId?: string | undefined }
+  | { event: 'sso.sign_in.failed'; provider: string; reason: string; clientId?: string | undefined };
 
-/** Who caused it: the admin CLI, the automatic key schedule, the user, or a client's own request. */
-export type AuditActor = 'admin_cli' | 'schedule' | 'user' | 'client';
+/**
+ * Who caused it: the admin CLI, the automatic key schedule, the user, a client's own request, or a
+ * first sign-in through an identity provider (an account created just in time).
+ */
+export type AuditActor = 'admin_cli' | 'schedule' | 'user' | 'client' | 'sso';
 
 export type AuditLogger = { info(object: object, message: string): void };
 

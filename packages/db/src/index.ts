@@ -29,6 +29,9 @@ export type {
   SshHost,
   SshGrant,
   SshExecution,
+  IdentityProvider,
+  ExternalIdentity,
+  SsoLogin,
 } from './generated/client.js';
 export {
   backupDatabase,

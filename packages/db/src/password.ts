@@ -18,8 +18,12 @@ export function hashPassword(password: string): Promise<string> {
   return hashing(() => hash(password));
 }
 
-/** False for a wrong password and for a malformed stored hash alike: both mean "do not sign in". */
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+/**
+ * False for a wrong password and for a malformed stored hash alike: both mean "do not sign in".
+ * False at once for no hash at all (an account that signs in only through SSO has no password).
+ */
+export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+  if (passwordHash === null) return false;
   try {
     return await hashing(() => verify(passwordHash, password));
   } catch {

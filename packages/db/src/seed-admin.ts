@@ -15,6 +15,7 @@ export async function seedAdmin(db: Db, input: AdminSeedInput): Promise<AdminSee
     await db.user.create({ data: { email: input.email, passwordHash: await hashPassword(input.password), isAdmin: true, emailVerifiedAt: new Date() } });
     return 'created';
   }
+  // An account that signs in only through SSO has no password: seeding gives it one.
   const samePassword = await verifyPassword(existing.passwordHash, input.password);
   if (samePassword && existing.isAdmin) return 'unchanged';
   await db.user.update({

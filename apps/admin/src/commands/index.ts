@@ -7,6 +7,9 @@ import { clientList } from './client-list.js';
 import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
 import { grantsRevoke } from './grants-revoke.js';
+import { idpAdd } from './idp-add.js';
+import { idpList } from './idp-list.js';
+import { idpRemove } from './idp-remove.js';
 import { keysList } from './keys-list.js';
 import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
@@ -35,6 +38,9 @@ export const COMMANDS: readonly AdminCommand[] = [
   clientDelete,
   clientsPrune,
   grantsRevoke,
+  idpAdd,
+  idpList,
+  idpRemove,
   keysList,
   keysRotate,
   keysRevoke,

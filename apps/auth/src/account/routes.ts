@@ -9,6 +9,9 @@ import { authenticate } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
 import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import { accountSsoButtons } from '../sso/buttons.js';
+import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
+import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
 import { pageHeaders } from '../views/layout.js';
 import { loginPage } from '../views/login.js';
@@ -61,8 +64,16 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       }
     };
 
-    const signInPage = (csrf: string, extra: { email?: string; error?: string } = {}) =>
-      loginPage({ branding, action: '/account/login', context: 'to see and manage the apps connected to your account', csrf, ...extra });
+    const signInPage = async (csrf: string, extra: { email?: string; error?: string } = {}) =>
+      loginPage({
+        branding,
+        action: '/account/login',
+        context: 'to see and manage the apps connected to your account',
+        csrf,
+        providers: await accountSsoButtons(prisma),
+        password: config.passwordSignIn,
+        ...extra,
+      });
 
     /** The signed-in, enabled user, or undefined. */
     const signedInUser = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -74,29 +85,30 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
     scope.get<{ Querystring: { done?: string } }>('/account', async (request, reply) => {
       const csrf = csrfFor(request, reply);
       const user = await signedInUser(request, reply);
-      if (!user) return sendPage(reply, 200, signInPage(csrf));
+      if (!user) return sendPage(reply, 200, await signInPage(csrf));
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
-      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice }));
+      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user) }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {
       assertFormPost(request);
       const email = request.body.email ?? '';
       const csrf = csrfFor(request, reply);
+      if (!config.passwordSignIn) return sendPage(reply, 403, await signInPage(csrf, { error: PASSWORD_SIGN_IN_OFF }));
       const throttleKey = normaliseEmail(email);
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
       if (waitSeconds > 0) {
         deps.metrics?.signIn('rate_limited');
         reply.header('retry-after', String(waitSeconds));
-        return sendPage(reply, 429, signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
+        return sendPage(reply, 429, await signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
       }
       const accountId = await authenticate(prisma, email, request.body.password ?? '');
       if (!accountId) {
         await deps.loginThrottle?.failed(throttleKey, request.ip);
         deps.metrics?.signIn('bad_credentials');
         request.log.info('account sign-in refused');
-        return sendPage(reply, 401, signInPage(csrf, { email, error: BAD_CREDENTIALS }));
+        return sendPage(reply, 401, await signInPage(csrf, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
       deps.metrics?.signIn('succeeded');

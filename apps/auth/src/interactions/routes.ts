@@ -7,6 +7,8 @@ import { errors } from 'oidc-provider';
 import { authenticate } from '../accounts/authenticate.js';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
+import { interactionSsoButtons } from '../sso/buttons.js';
+import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
 import { loginPage } from '../views/login.js';
@@ -61,6 +63,8 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         cancelAction: `/interaction/${uid}/abort`,
         context: `to continue to ${client.name}`,
         csrf: csrfToken(csrfKey, uid),
+        providers: await interactionSsoButtons(prisma, uid),
+        password: config.passwordSignIn,
         ...extra,
       });
     };
@@ -94,6 +98,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const interaction = await details(request, reply);
       assertFormPost(request);
       if (interaction.prompt.name !== 'login') throw new errors.InvalidRequest('this step does not expect a sign-in');
+      if (!config.passwordSignIn) return sendPage(reply, 403, await signInPage(interaction.uid, interaction.params.client_id, { error: PASSWORD_SIGN_IN_OFF }));
       const email = request.body.email ?? '';
       // AS-53: backoff per account and per IP, checked before the password is even looked at.
       const throttleKey = normaliseEmail(email);

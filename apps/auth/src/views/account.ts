@@ -24,7 +24,10 @@ export const ACCOUNT_NOTICES = {
 
 export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
 
-export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined }): string {
+/** How the account signs in: shown so a person knows which providers lead to it. */
+export type AccountSignIn = { password: boolean; providers: { label: string; email: string | null }[] };
+
+export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined; signIn?: AccountSignIn | undefined }): string {
   const hidden = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
   return page({
     title: 'Your account',
@@ -42,6 +45,8 @@ ${input.apps.length === 0
 <ul class="chips" aria-label="Allowed">${app.scopes.map((s) => html`<li title="${s.scope}">${s.description}</li>`)}</ul>
 <dl class="dates"><dt>Connected</dt><dd>${when(app.grantedAt)}</dd><dt>Last used</dt><dd>${app.lastUsedAt ? when(app.lastUsedAt) : 'Not yet'}</dd></dl>
 </li>`)}</ul>`}
-<p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>`,
+<p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>
+${input.signIn ? html`<h2>How you sign in</h2>
+<ul class="methods">${input.signIn.password ? html`<li>Email and password</li>` : ''}${input.signIn.providers.map((idp) => html`<li>${idp.label}${idp.email ? html` <span class="meta">(${idp.email})</span>` : ''}</li>`)}</ul>` : ''}`,
   });
 }

@@ -36,6 +36,14 @@ button:focus-visible,a:focus-visible{outline:3px solid ${accent};outline-offset:
 .btn-secondary:hover{background:#f9fafb}
 form.stack .btn{margin-top:28px}
 .cancel{margin-top:12px}
+a.btn{text-decoration:none}
+.sso{display:grid;gap:12px;margin:24px 0 0}
+.sso form{margin:0}
+.or{display:flex;align-items:center;gap:12px;margin:24px 0 0;color:#4b5563;font-size:.875rem}
+.or::before,.or::after{content:"";flex:1;border-top:1px solid #e5e7eb}
+ul.methods{list-style:none;padding:0;margin:0 0 8px}
+ul.methods li{padding:10px 0;border-top:1px solid #f3f4f6}
+ul.methods li:first-child{border-top:0}
 .actions{display:flex;gap:12px;margin-top:28px}
 .actions form{flex:1;margin:0}
 .alert{background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:10px;padding:12px 14px;margin:0 0 8px}

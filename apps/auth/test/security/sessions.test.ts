@@ -76,7 +76,7 @@ describe('A.9 sign-in', () => {
     ] as const) {
       await createUser(suite.db.prisma, email, password);
       const row = await suite.db.prisma.user.findUniqueOrThrow({ where: { email: normaliseEmail(email) } });
-      const params = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(row.passwordHash);
+      const params = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(row.passwordHash ?? '');
       expect(params).not.toBeNull();
       expect(Number(params?.[1])).toBeGreaterThanOrEqual(19456);
       expect(Number(params?.[2])).toBeGreaterThanOrEqual(2);

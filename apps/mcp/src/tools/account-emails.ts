@@ -5,7 +5,10 @@ import { BoundedMap } from '@omnichat/util';
 export const ACCOUNT_EMAIL_TTL_MS = 60_000;
 const MAX_ENTRIES = 10_000;
 
-type Entry = { email: string | null; freshUntilMs: number };
+type Entry = { email: string | null; emailVerified: boolean | null; freshUntilMs: number };
+
+/** The account's email and whether it is verified (an admin or the company IdP vouched for it). */
+export type AccountProfile = { email: string | null; emailVerified: boolean | null };
 
 /**
  * The account email behind a token's `sub`, for whoami. Our access tokens do not carry the email
@@ -16,16 +19,20 @@ type Entry = { email: string | null; freshUntilMs: number };
  */
 const caches = new WeakMap<PrismaClient, BoundedMap<string, Entry>>();
 
-export async function accountEmail(prisma: PrismaClient, userId: string, now: number = Date.now()): Promise<string | null> {
+export async function accountProfile(prisma: PrismaClient, userId: string, now: number = Date.now()): Promise<AccountProfile> {
   let cache = caches.get(prisma);
   if (!cache) {
     cache = new BoundedMap(MAX_ENTRIES);
     caches.set(prisma, cache);
   }
   const entry = cache.get(userId);
-  if (entry && now < entry.freshUntilMs) return entry.email;
-  const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true } });
-  const email = user?.email ?? null;
-  cache.set(userId, { email, freshUntilMs: now + ACCOUNT_EMAIL_TTL_MS });
-  return email;
+  if (entry && now < entry.freshUntilMs) return { email: entry.email, emailVerified: entry.emailVerified };
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { email: true, emailVerifiedAt: true } });
+  const profile = { email: user?.email ?? null, emailVerified: user ? user.emailVerifiedAt !== null : null };
+  cache.set(userId, { ...profile, freshUntilMs: now + ACCOUNT_EMAIL_TTL_MS });
+  return profile;
+}
+
+export async function accountEmail(prisma: PrismaClient, userId: string, now: number = Date.now()): Promise<string | null> {
+  return (await accountProfile(prisma, userId, now)).email;
 }

@@ -1,0 +1,118 @@
+// The issue's whole story with nothing mocked: an MCP client (the MCP SDK's own OAuth client, shaped
+// like ChatGPT's connector) discovers and registers, the user — who has no password here — clicks
+// "Continue with Acme SSO" in Chromium, signs in at a real second OpenID provider, comes back,
+// consents, and the client's token calls /mcp. The account is created just in time and whoami says
+// the IdP verified its email.
+import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
+import { addIdentityProvider, parseIdpSettings } from '@omnichat/sso';
+import { startUpstreamIdp, type UpstreamIdp } from '@omnichat/sso/testing';
+import { decodeJwt } from 'jose';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { describeInBrowser, launchChromium, loopbackContext } from '../../../auth/test/browser/chromium.js';
+import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
+import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
+import { freePort } from '../helpers/free-port.js';
+import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+
+class MemoryProvider implements OAuthClientProvider {
+  client: OAuthClientInformationMixed | undefined;
+  saved: OAuthTokens | undefined;
+  verifier = '';
+  authorizationUrl: URL | undefined;
+  get redirectUrl(): string {
+    return CHATGPT_REDIRECT_URI;
+  }
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: 'ChatGPT', redirect_uris: [CHATGPT_REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+  clientInformation() {
+    return this.client;
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.client = info;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens;
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
+}
+
+describeInBrowser('MCP client linked through the company IdP (SSO, JIT), then /mcp', () => {
+  let db: TestDatabase;
+  let authServer: RunningAuthServer;
+  let mcp: RunningMcpServer;
+  let idp: UpstreamIdp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
+    authServer = await startAuthServer({ prisma: db.prisma, resourceUrl, env: { PASSWORD_SIGN_IN: 'false' } });
+    mcp = await startMcpServer({ databaseUrl: db.url, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks` });
+    idp = await startUpstreamIdp({ redirectUris: [`${authServer.issuer}/sso/acme/callback`], accounts: { 'employee-42': { email: 'kim@acme.example', email_verified: true } } });
+    const settings = parseIdpSettings({ slug: 'acme', issuer: idp.issuer, clientId: idp.clientId, label: 'Acme SSO', allowedDomains: ['acme.example'] }, { production: false });
+    await addIdentityProvider(db.prisma, settings, idp.clientSecret, TEST_KEY_ENCRYPTION_SECRET);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await mcp?.close();
+    await authServer?.close();
+    await idp?.close();
+    await db?.drop();
+  });
+
+  it('authorize → our sign-in → Continue with Acme SSO → IdP login/consent → back → consent → code → token → tools/call', async () => {
+    const provider = new MemoryProvider();
+    expect(await auth(provider, { serverUrl: mcp.url })).toBe('REDIRECT');
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    await page.goto(provider.authorizationUrl!.href);
+    // PASSWORD_SIGN_IN=false: the IdP is the only way in.
+    expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Continue with Acme SSO' }).click();
+
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.locator('input[name=login]').fill('employee-42');
+    await page.locator('input[name=password]').fill('whatever the IdP checks');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.getByRole('heading', { name: 'ChatGPT wants to access your OmniChat account' }).waitFor();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => redirects.length, { timeout: 10_000 }).toBe(1);
+    const redirect = redirects[0] as URL;
+    expect(redirect.searchParams.get('iss')).toBe(authServer.issuer);
+    expect(await auth(provider, { serverUrl: mcp.url, authorizationCode: redirect.searchParams.get('code') ?? '' })).toBe('AUTHORIZED');
+    await context.close();
+
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { email: 'kim@acme.example' } });
+    expect(user.passwordHash).toBeNull();
+    expect(decodeJwt(provider.saved!.access_token)).toMatchObject({ sub: user.id, aud: mcp.url, iss: authServer.issuer });
+
+    const client = new Client({ name: 'openai-mcp', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider }));
+    const me = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(me.isError).toBeFalsy();
+    expect(me.structuredContent).toMatchObject({ id: user.id, email: 'kim@acme.example', email_verified: true });
+    await client.close();
+  });
+});
