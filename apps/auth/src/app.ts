@@ -5,6 +5,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 
 import { accountRoutes } from './account/routes.js';
+import { passwordRoutes } from './account/password-routes.js';
+import { sweepPending } from './mfa/pending.js';
+import { installFactors } from './mfa/wire.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
 import { createPrismaAdapter, sweepExpired } from './adapter/prisma-adapter.js';
@@ -160,13 +163,18 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   installEdge(app, config.issuer);
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
-  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'csrf') });
-  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: deriveKey(config.keyEncryptionSecret, 'account-csrf') });
+  const interactionCsrfKey = deriveKey(config.keyEncryptionSecret, 'csrf');
+  const accountCsrfKey = deriveKey(config.keyEncryptionSecret, 'account-csrf');
+  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, interactionCsrfKey, accountCsrfKey });
+  await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: accountCsrfKey, clock: deps.clock });
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: interactionCsrfKey, factors: factors.interaction });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, csrfKey: accountCsrfKey, factors: factors.account });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {
     sweepExpired(prisma, deps.clock).catch((error: unknown) => app.log.warn({ err: error }, 'expired-row sweep failed'));
     sweepRateLimitCounters(prisma).catch((error: unknown) => app.log.warn({ err: error }, 'rate-limit sweep failed'));
+    sweepPending(prisma).catch((error: unknown) => app.log.warn({ err: error }, 'pending sign-in sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));

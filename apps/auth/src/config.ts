@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
 import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
 import type { KeyTimings } from './keys/rotation-policy.js';
+import { MFA_POLICIES, type MfaPolicy } from './mfa/policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
@@ -98,6 +99,8 @@ const EnvSchema = z
     LIMIT_TOKEN_PER_CLIENT: z.string().default(DEFAULT_LIMITS.LIMIT_TOKEN_PER_CLIENT),
     LIMIT_LOGIN_PER_ACCOUNT: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_ACCOUNT),
     LIMIT_LOGIN_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_LOGIN_PER_IP),
+    // Who must have a second factor (authenticator app or passkey): off, admins (default) or all.
+    MFA_REQUIRED: z.enum(MFA_POLICIES).default('admins'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -167,6 +170,8 @@ export type AuthConfig = {
   /** Hours before an ungranted registration is pruned; 0 keeps them all. */
   unusedClientTtlHours: number;
   limits: AuthLimits;
+  /** MFA_REQUIRED: who is taken to set up a second factor right after signing in (mfa/policy.ts). */
+  mfaPolicy: MfaPolicy;
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -204,5 +209,6 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     unusedClientTtlHours: e.UNUSED_CLIENT_TTL_HOURS,
     limits: authLimits(e),
+    mfaPolicy: e.MFA_REQUIRED,
   };
 }

@@ -17,6 +17,8 @@ import { sshRevoke } from './ssh-revoke.js';
 import { userAdd } from './user-add.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
+import { userMfaReset } from './user-mfa-reset.js';
+import { userResetLink } from './user-reset-link.js';
 import { userResetPassword } from './user-reset-password.js';
 
 export const COMMANDS: readonly AdminCommand[] = [
@@ -24,6 +26,8 @@ export const COMMANDS: readonly AdminCommand[] = [
   userList,
   userDisable,
   userResetPassword,
+  userResetLink,
+  userMfaReset,
   clientList,
   clientShow,
   clientDelete,

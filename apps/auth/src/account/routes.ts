@@ -9,12 +9,24 @@ import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-g
 import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
 import { pageHeaders } from '../views/layout.js';
+import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
+import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
 import { connectedApps, revokeClient } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined };
+type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; loginThrottle?: LoginThrottle | undefined; factors?: AccountFactors | undefined };
+
+/** Hooks of the second factor, passkeys and password self-service (mfa/, passkeys/, account/password*). */
+export type AccountFactors = {
+  /** After a right password: the step under /account/ to go to (keyed by this browser's nonce), or undefined. */
+  afterPassword(nonce: string, accountId: string): Promise<string | undefined>;
+  /** Markup offered under the password form (`Sign in with a passkey`). */
+  signInAlternatives(csrf: string): Promise<SafeHtml>;
+  /** The account page's Security section for a signed-in user. */
+  securitySection(userId: string, csrf: string): Promise<SafeHtml>;
+};
 type FormRequest = FastifyRequest<{ Body: Form }>;
 
 /**
@@ -51,8 +63,8 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       }
     };
 
-    const signInPage = (csrf: string, extra: { email?: string; error?: string } = {}) =>
-      loginPage({ branding, action: '/account/login', context: 'to see and manage the apps connected to your account', csrf, ...extra });
+    const signInPage = async (csrf: string, extra: { email?: string; error?: string } = {}) =>
+      loginPage({ branding, action: '/account/login', context: 'to see and manage the apps connected to your account', csrf, alternatives: await deps.factors?.signInAlternatives(csrf), ...extra });
 
     /** The signed-in, enabled user, or undefined. */
     const signedInUser = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -61,13 +73,14 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       return user && !user.disabledAt ? user : undefined;
     };
 
-    scope.get<{ Querystring: { done?: string } }>('/account', async (request, reply) => {
+    scope.get<{ Querystring: { done?: string; passkey?: string } }>('/account', async (request, reply) => {
       const csrf = csrfFor(request, reply);
       const user = await signedInUser(request, reply);
-      if (!user) return sendPage(reply, 200, signInPage(csrf));
+      if (!user) return request.query.passkey === 'failed' ? sendPage(reply, 401, await signInPage(csrf, { error: PASSKEY_FAILED })) : sendPage(reply, 200, await signInPage(csrf));
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
-      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice }));
+      const security = await deps.factors?.securitySection(user.id, csrf);
+      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, security, withScript: security !== undefined }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {
@@ -78,15 +91,18 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
       if (waitSeconds > 0) {
         reply.header('retry-after', String(waitSeconds));
-        return sendPage(reply, 429, signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
+        return sendPage(reply, 429, await signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
       }
       const accountId = await authenticate(prisma, email, request.body.password ?? '');
       if (!accountId) {
         await deps.loginThrottle?.failed(throttleKey, request.ip);
         request.log.info('account sign-in refused');
-        return sendPage(reply, 401, signInPage(csrf, { email, error: BAD_CREDENTIALS }));
+        return sendPage(reply, 401, await signInPage(csrf, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
+      const nonce = nonceFromCookies(request.headers.cookie);
+      const factorStep = nonce ? await deps.factors?.afterPassword(nonce, accountId) : undefined;
+      if (factorStep) return reply.code(303).header('location', `/account/${factorStep}`).header('cache-control', 'no-store').send();
       await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
       return backToAccount(reply);
     });

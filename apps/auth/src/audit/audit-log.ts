@@ -15,7 +15,15 @@ export type AuditEvent =
   | { event: 'key.rotated'; currentKid: string; retiredKid?: string | undefined; nextKid: string; by: AuditActor }
   | { event: 'key.deleted'; kid: string; by: AuditActor }
   | { event: 'user.created'; accountId: string; isAdmin: boolean; emailVerified: boolean; by: AuditActor }
-  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor };
+  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset' | 'user.password_changed'; accountId: string; by: AuditActor }
+  | { event: 'user.reset_link_issued'; accountId: string; expiresAt: string; by: AuditActor }
+  | { event: 'mfa.factor_added' | 'mfa.factor_removed'; accountId: string; factor: MfaFactor; by: AuditActor }
+  | { event: 'mfa.factor_used'; accountId: string; factor: MfaFactor; clientId?: string | undefined }
+  | { event: 'mfa.factor_failed'; accountId?: string | undefined; factor: MfaFactor; reason: 'bad_code' | 'replayed' | 'rate_limited' | 'bad_assertion' | 'unknown_credential' }
+  | { event: 'mfa.reset'; accountId: string; totp: boolean; passkeys: number; recoveryCodes: number; by: AuditActor };
+
+/** A second factor (or a passkey, which is both). */
+export type MfaFactor = 'totp' | 'recovery_code' | 'passkey';
 
 /** Who caused it: the admin CLI, the automatic key schedule, the user, or a client's own request. */
 export type AuditActor = 'admin_cli' | 'schedule' | 'user' | 'client';

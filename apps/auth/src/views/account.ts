@@ -1,5 +1,5 @@
 import type { Branding } from './branding.js';
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import type { ConsentScope } from './consent.js';
 
@@ -20,16 +20,23 @@ function when(date: Date) {
 /** Fixed messages for the account page's outcomes (never text from the query string). */
 export const ACCOUNT_NOTICES = {
   revoked: 'The app was disconnected. Its access and refresh tokens no longer work.',
+  password: 'Your password was changed. Your other browsers are signed out.',
+  totp_removed: 'The authenticator app was removed.',
+  passkey_added: 'The passkey was added. You can sign in with it.',
+  passkey_removed: 'The passkey was removed.',
+  passkey_failed: 'The passkey could not be added. Try again.',
+  factor_required: 'Your account must keep a second factor: add another one before removing this one.',
 } as const;
 
 export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
 
-export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined }): string {
+export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined; security?: SafeHtml | undefined; withScript?: boolean | undefined }): string {
   const hidden = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
   return page({
     title: 'Your account',
     branding: input.branding,
     wide: true,
+    withScript: input.withScript ?? false,
     body: html`<div class="page-head"><div><h1>Your account</h1><p class="lead">Signed in as <strong>${input.email}</strong></p></div>
 <form method="post" action="/account/logout">${hidden}<button class="btn btn-secondary btn-inline" type="submit">Sign out</button></form></div>
 ${input.notice ? html`<p class="notice" role="status">${ACCOUNT_NOTICES[input.notice]}</p>` : ''}
@@ -42,6 +49,7 @@ ${input.apps.length === 0
 <ul class="chips" aria-label="Allowed">${app.scopes.map((s) => html`<li title="${s.scope}">${s.description}</li>`)}</ul>
 <dl class="dates"><dt>Connected</dt><dd>${when(app.grantedAt)}</dd><dt>Last used</dt><dd>${app.lastUsedAt ? when(app.lastUsedAt) : 'Not yet'}</dd></dl>
 </li>`)}</ul>`}
-<p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>`,
+<p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>
+${input.security ?? ''}`,
   });
 }

@@ -13,6 +13,8 @@ export type LoginPageInput = {
   cancelAction?: string | undefined;
   email?: string | undefined;
   error?: string | undefined;
+  /** Other ways in, below the password form (passkeys/sign-in-block.ts: `Sign in with a passkey`). */
+  alternatives?: SafeHtml | undefined;
 };
 
 /**
@@ -39,6 +41,7 @@ ${input.error ? html`<p class="alert" id="signin-error" role="alert">${input.err
 </div>
 <button class="btn btn-primary" type="submit">Sign in</button>
 </form>
+${input.alternatives ?? ''}
 ${input.cancelAction ? html`<form method="post" action="${input.cancelAction}"><input type="hidden" name="csrf" value="${input.csrf}"><button class="btn btn-secondary cancel" type="submit">Cancel</button></form>` : ''}`,
   });
 }
