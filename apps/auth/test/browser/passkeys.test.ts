@@ -29,11 +29,12 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
   let server: RunningAuthServer;
   let browser: Browser;
   let userId: string;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     // WebAuthn's RP ID must be a domain: the issuer is http://localhost:<port> (a secure context).
-    server = await startAuthServer({ prisma: db.prisma, resourceUrl: RESOURCE, hostname: 'localhost', env: { MFA_REQUIRED: 'admins' } });
+    server = await startAuthServer({ prisma: db.prisma, resourceUrl: RESOURCE, hostname: 'localhost', env: { MFA_REQUIRED: 'admins', LOG_LEVEL: 'info' }, deps: { logStream: { write: (line: string) => void logLines.push(line) } } });
     userId = await createUser(db.prisma, EMAIL, PASSWORD);
     browser = await launchChromium();
   });
@@ -97,6 +98,36 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     await page.getByText('That passkey could not be used to sign in').waitFor();
     expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     await context.close();
+  });
+
+  it('after a password, a passkey is the second factor; every add, use and failure is audited', async () => {
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    await virtualAuthenticator(page);
+    await page.goto(`${server.issuer}/account`);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey was added').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // The password alone is no longer enough for this account: it asks for the passkey.
+    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('files:read');
+    await page.goto(pending.url.href);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Verify it is you' }).waitFor();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    expect((await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE)).status).toBe(200);
+    await context.close();
+
+    const events = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit === true && String(entry.event).startsWith('mfa.'));
+    expect(events.map((entry) => `${String(entry.event)}:${String(entry.factor)}`)).toEqual([
+      'mfa.factor_added:passkey', 'mfa.factor_used:passkey', 'mfa.factor_removed:passkey', 'mfa.factor_failed:passkey',
+      'mfa.factor_added:passkey', 'mfa.factor_used:passkey',
+    ]);
+    expect(events[3]?.reason).toBe('unknown_credential');
+    const stored = await db.prisma.passkey.findFirstOrThrow({ where: { userId } });
+    expect(logLines.join('\n')).not.toContain(stored.credentialId);
   });
 
   it('shows the passkey button on a 360 px phone screen without sideways scroll, and keeps it out of reach of a forged post', async () => {
