@@ -4,5 +4,3 @@ export { audit, type AuditEvent, type AuditActor, type AuditLogger } from './aud
 export { ensureSigningKey, keySetVersion, type KeyState } from './keys/signing-keys.js';
 export { rotateSigningKeys, rotateIfDue, deleteExpiredRetiredKeys, RotationTooEarlyError, type RotationResult } from './keys/rotation.js';
 export { retiredKeyRetentionSeconds, nextKeyWaitSeconds, type KeyTimings } from './keys/rotation-policy.js';
-export { createResetLink } from './account/password.js';
-export { removeAllFactors } from './mfa/factors.js';

@@ -1,4 +1,5 @@
-import { audit, removeAllFactors } from '@omnichat/auth';
+import { audit } from '@omnichat/auth';
+import { removeAllFactors } from '@omnichat/db';
 
 import { EXIT, type AdminCommand } from '../command.js';
 import { findUserByEmail } from '../find-user.js';

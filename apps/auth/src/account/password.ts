@@ -1,6 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-
-import { hashPassword, MIN_ADMIN_PASSWORD_LENGTH, verifyPassword, type PrismaClient } from '@omnichat/db';
+import { hashPassword, MIN_ADMIN_PASSWORD_LENGTH, resetTokenHash, verifyPassword, type PrismaClient } from '@omnichat/db';
 
 /** The same floor as the admin CLI's passwords; the ceiling keeps argon2id's input bounded. */
 export const MIN_PASSWORD_LENGTH = MIN_ADMIN_PASSWORD_LENGTH;
@@ -30,29 +28,11 @@ export async function changePassword(prisma: PrismaClient, userId: string, curre
 }
 
 const RESET_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** The path of a reset link; the token is 256 random bits, only its SHA-256 is stored. */
-export const RESET_PATH = '/account/reset/';
-
-/**
- * Issues a single-use reset link (`pnpm admin user:reset-link`). Earlier unused links of the user
- * stop working: only the newest one is ever valid.
- */
-export async function createResetLink(prisma: PrismaClient, issuer: string, userId: string, ttlSeconds: number, now = new Date()): Promise<{ url: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-  await prisma.$transaction([
-    prisma.passwordReset.deleteMany({ where: { userId, usedAt: null } }),
-    prisma.passwordReset.create({ data: { userId, tokenHash: tokenHash(token), expiresAt } }),
-  ]);
-  return { url: `${issuer}${RESET_PATH}${token}`, expiresAt };
-}
 
 /** The user a live (unused, unexpired) reset token belongs to, or undefined. Does not spend it. */
 export async function resetTokenUser(prisma: PrismaClient, token: string, now = new Date()): Promise<string | undefined> {
   if (!RESET_TOKEN.test(token)) return undefined;
-  const row = await prisma.passwordReset.findUnique({ where: { tokenHash: tokenHash(token) }, include: { user: true } });
+  const row = await prisma.passwordReset.findUnique({ where: { tokenHash: resetTokenHash(token) }, include: { user: true } });
   return row && !row.usedAt && row.expiresAt > now && !row.user.disabledAt ? row.userId : undefined;
 }
 
@@ -64,7 +44,7 @@ export async function resetPassword(prisma: PrismaClient, token: string, passwor
   const userId = await resetTokenUser(prisma, token, now);
   if (!userId) return undefined;
   const passwordHash = await hashPassword(password);
-  const spent = await prisma.passwordReset.updateMany({ where: { tokenHash: tokenHash(token), usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+  const spent = await prisma.passwordReset.updateMany({ where: { tokenHash: resetTokenHash(token), usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   if (spent.count !== 1) return undefined;
   await prisma.user.update({ where: { id: userId }, data: { passwordHash } });
   await endOtherSessions(prisma, userId);

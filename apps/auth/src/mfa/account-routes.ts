@@ -18,7 +18,6 @@ import type { Flow, SecondStep } from './second-step.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
 type Deps = { provider: Provider; prisma: PrismaClient; csrfKey: Buffer; step: SecondStep; mfaPolicy: MfaPolicy };
-type FormRequest = FastifyRequest<{ Body: Form }>;
 
 /**
  * The account page's factors: the second step of an /account sign-in (`/account/mfa*`), signing in

@@ -12,13 +12,3 @@ export async function factorsOf(prisma: PrismaClient, userId: string): Promise<F
 }
 
 export const hasFactor = (factors: Factors) => factors.totp || factors.passkeys > 0;
-
-/** `pnpm admin user:mfa-reset`: every factor and recovery code of the user goes. */
-export async function removeAllFactors(prisma: PrismaClient, userId: string): Promise<{ totp: boolean; passkeys: number; recoveryCodes: number }> {
-  const [totp, passkeys, recoveryCodes] = await prisma.$transaction([
-    prisma.totpFactor.deleteMany({ where: { userId } }),
-    prisma.passkey.deleteMany({ where: { userId } }),
-    prisma.recoveryCode.deleteMany({ where: { userId } }),
-  ]);
-  return { totp: totp.count > 0, passkeys: passkeys.count, recoveryCodes: recoveryCodes.count };
-}

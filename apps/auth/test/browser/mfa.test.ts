@@ -15,7 +15,7 @@ const ADMIN = 'admin@example.com';
 /** The code an authenticator app would show, `steps` 30-second steps from now. */
 const codeFor = (secret: string, steps = 0) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + steps * 30_000 });
 
-const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+const noSidewaysScroll = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 
 describeInBrowser('authenticator app and MFA_REQUIRED in a real browser (Chromium)', () => {
   let db: TestDatabase;

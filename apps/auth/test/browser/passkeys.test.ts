@@ -135,7 +135,7 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     const page = await context.newPage();
     await page.goto(`${server.issuer}/account`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
     await context.close();
 
     // A post without the CSRF token (a cross-site form) is refused before any WebAuthn check.

@@ -1,8 +1,8 @@
+import { createResetLink } from '@omnichat/db';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { createResetLink } from '../../src/account/password.js';
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
 import { capturedRedirect, chatgptClient, redeem, signIn, tokenRequest } from './flow.js';
@@ -50,7 +50,7 @@ describeInBrowser('changing and resetting a password in a real browser (Chromium
     await signIn(page, EMAIL, PASSWORD);
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.getByRole('heading', { name: 'Change password' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
 
     // Wrong current password: refused.
     await page.getByLabel('Current password').fill('not my password at all');
