@@ -13,14 +13,15 @@ function newCode(): string {
 }
 
 const normalise = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
-const hashCode = (code: string) => createHash('sha256').update(`recovery:${normalise(code)}`).digest('hex');
+/** Bound to the user, so two users' codes never share a hash (the column is unique). */
+const hashCode = (userId: string, code: string) => createHash('sha256').update(`recovery:${userId}:${normalise(code)}`).digest('hex');
 
 /** Replaces the user's recovery codes with ten new ones; returns them (shown once, never stored). */
 export async function issueRecoveryCodes(prisma: PrismaClient, userId: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newCode);
   await prisma.$transaction([
     prisma.recoveryCode.deleteMany({ where: { userId } }),
-    prisma.recoveryCode.createMany({ data: codes.map((code) => ({ userId, codeHash: hashCode(code) })) }),
+    prisma.recoveryCode.createMany({ data: codes.map((code) => ({ userId, codeHash: hashCode(userId, code) })) }),
   ]);
   return codes;
 }
@@ -28,7 +29,7 @@ export async function issueRecoveryCodes(prisma: PrismaClient, userId: string): 
 /** Spends one unused code of this user; false for a wrong, used or someone else's code. */
 export async function useRecoveryCode(prisma: PrismaClient, userId: string, code: string, now = new Date()): Promise<boolean> {
   if (normalise(code).length !== 10) return false;
-  const spent = await prisma.recoveryCode.updateMany({ where: { userId, codeHash: hashCode(code), usedAt: null }, data: { usedAt: now } });
+  const spent = await prisma.recoveryCode.updateMany({ where: { userId, codeHash: hashCode(userId, code), usedAt: null }, data: { usedAt: now } });
   return spent.count === 1;
 }
 
