@@ -8,6 +8,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 
 import { accountRoutes } from './account/routes.js';
+import { passwordRoutes } from './account/password-routes.js';
+import { sweepPending } from './mfa/pending.js';
+import { installFactors } from './mfa/wire.js';
 import { findAccountGrantId, recordGrantUse } from './account/grants.js';
 import { createFindAccount } from './accounts/find-account.js';
 import { createPrismaAdapter } from './adapter/prisma-adapter.js';
@@ -197,14 +200,19 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   installEdge(app, config.issuer);
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
-  await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'csrf') });
-  await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
-  await ssoRoutes(app, config, { provider, prisma, limiter, clock: deps.clock, csrfKeys: deriveKeys(config.keyRing, 'csrf'), accountCsrfKeys: deriveKeys(config.keyRing, 'account-csrf') });
+  const interactionCsrfKeys = deriveKeys(config.keyRing, 'csrf');
+  const accountCsrfKeys = deriveKeys(config.keyRing, 'account-csrf');
+  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, interactionCsrfKeys, accountCsrfKeys });
+  await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: accountCsrfKeys, clock: deps.clock });
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: interactionCsrfKeys, factors: factors.interaction });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: accountCsrfKeys, factors: factors.account });
+  await ssoRoutes(app, config, { provider, prisma, limiter, clock: deps.clock, csrfKeys: interactionCsrfKeys, accountCsrfKeys });
   await mountProvider(app, live.handle);
 
   const sweep = setInterval(() => {
     sweepExpired(prisma, deps.clock).catch((error: unknown) => app.log.warn({ err: error }, 'expired-row sweep failed'));
     sweepRateLimitCounters(prisma).catch((error: unknown) => app.log.warn({ err: error }, 'rate-limit sweep failed'));
+    sweepPending(prisma).catch((error: unknown) => app.log.warn({ err: error }, 'pending sign-in sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
 import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
 import type { KeyTimings } from './keys/rotation-policy.js';
+import { MFA_POLICIES, type MfaPolicy } from './mfa/policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';
 
@@ -110,6 +111,8 @@ const EnvSchema = z
     PASSWORD_SIGN_IN: z.enum(['true', 'false']).default('true'),
     // Every request to an identity provider (discovery, token, keys) gives up after this long.
     SSO_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
+    // Who must have a second factor (authenticator app or passkey): off, admins (default) or all.
+    MFA_REQUIRED: z.enum(MFA_POLICIES).default('admins'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -192,6 +195,8 @@ export type AuthConfig = {
   passwordSignIn: boolean;
   /** Upstream identity providers: the bound on every request to one. */
   sso: { timeoutSeconds: number; production: boolean };
+  /** MFA_REQUIRED: who is taken to set up a second factor right after signing in (mfa/policy.ts). */
+  mfaPolicy: MfaPolicy;
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -233,5 +238,6 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     limits: authLimits(e),
     passwordSignIn: e.PASSWORD_SIGN_IN === 'true',
     sso: { timeoutSeconds: e.SSO_TIMEOUT_SECONDS, production: e.NODE_ENV === 'production' },
+    mfaPolicy: e.MFA_REQUIRED,
   };
 }

@@ -20,11 +20,19 @@ export type AuditEvent =
   | { event: 'key.revoked'; kid: string; wasState: string; currentKid: string; nextKid: string; by: AuditActor }
   | { event: 'secrets.resealed'; signingKeys: string[]; sshHosts: string[]; previousSecrets: number; by: AuditActor }
   | { event: 'user.created'; accountId: string; isAdmin: boolean; emailVerified: boolean; by: AuditActor }
-  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset'; accountId: string; by: AuditActor }
+  | { event: 'user.disabled' | 'user.enabled' | 'user.password_reset' | 'user.password_changed'; accountId: string; by: AuditActor }
   | { event: 'idp.added'; provider: string; issuer: string; clientId: string; allowedDomains: string[]; jit: boolean; by: AuditActor }
   | { event: 'idp.removed'; provider: string; unlinkedAccounts: number; strandedAccounts: number; forced: boolean; by: AuditActor }
   | { event: 'sso.sign_in.succeeded'; provider: string; accountId: string; outcome: 'returning' | 'linked' | 'created'; clientId?: string | undefined }
-  | { event: 'sso.sign_in.failed'; provider: string; reason: string; clientId?: string | undefined };
+  | { event: 'sso.sign_in.failed'; provider: string; reason: string; clientId?: string | undefined }
+  | { event: 'user.reset_link_issued'; accountId: string; expiresAt: string; by: AuditActor }
+  | { event: 'mfa.factor_added' | 'mfa.factor_removed'; accountId: string; factor: MfaFactor; by: AuditActor }
+  | { event: 'mfa.factor_used'; accountId: string; factor: MfaFactor; clientId?: string | undefined }
+  | { event: 'mfa.factor_failed'; accountId?: string | undefined; factor: MfaFactor; reason: 'bad_code' | 'replayed' | 'rate_limited' | 'bad_assertion' | 'unknown_credential' }
+  | { event: 'mfa.reset'; accountId: string; totp: boolean; passkeys: number; recoveryCodes: number; by: AuditActor };
+
+/** A second factor (or a passkey, which is both). */
+export type MfaFactor = 'totp' | 'recovery_code' | 'passkey';
 
 /**
  * Who caused it: the admin CLI, the automatic key schedule, the user, a client's own request, or a

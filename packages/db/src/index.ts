@@ -7,6 +7,7 @@ export { diffMigrationsToSchema, type DiffOptions } from './diff.js';
 export { createMigration, type CreateMigrationOptions, type CreateMigrationResult } from './create-migration.js';
 export { hashPassword, verifyPassword, normaliseEmail } from './password.js';
 export { isUuid } from './uuid.js';
+export { createResetLink, removeAllFactors, resetTokenHash, RESET_PATH } from './account-recovery.js';
 export { parseAdminSeedInput, MIN_ADMIN_PASSWORD_LENGTH, type AdminSeedInput, type AdminSeedParse } from './seed-input.js';
 export { seedAdmin, type AdminSeedOutcome } from './seed-admin.js';
 export {

@@ -25,6 +25,8 @@ import { userAdd } from './user-add.js';
 import { userDelete } from './user-delete.js';
 import { userDisable } from './user-disable.js';
 import { userList } from './user-list.js';
+import { userMfaReset } from './user-mfa-reset.js';
+import { userResetLink } from './user-reset-link.js';
 import { userResetPassword } from './user-reset-password.js';
 
 export const COMMANDS: readonly AdminCommand[] = [
@@ -33,6 +35,8 @@ export const COMMANDS: readonly AdminCommand[] = [
   userDisable,
   userResetPassword,
   userDelete,
+  userResetLink,
+  userMfaReset,
   clientList,
   clientShow,
   clientDelete,

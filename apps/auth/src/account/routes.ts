@@ -14,7 +14,9 @@ import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
 import { pageHeaders } from '../views/layout.js';
+import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
+import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
 import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
@@ -26,6 +28,17 @@ type Deps = {
   csrfKeys: readonly Buffer[];
   loginThrottle?: LoginThrottle | undefined;
   metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+  factors?: AccountFactors | undefined;
+};
+
+/** Hooks of the second factor, passkeys and password self-service (mfa/, passkeys/, account/password*). */
+export type AccountFactors = {
+  /** After a right password: the step under /account/ to go to (keyed by this browser's nonce), or undefined. */
+  afterPassword(nonce: string, accountId: string): Promise<string | undefined>;
+  /** Markup offered under the password form (`Sign in with a passkey`). */
+  signInAlternatives(csrf: string): Promise<SafeHtml>;
+  /** The account page's Security section for a signed-in user. */
+  securitySection(userId: string, csrf: string): Promise<SafeHtml>;
 };
 type FormRequest = FastifyRequest<{ Body: Form }>;
 
@@ -72,6 +85,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
         csrf,
         providers: await accountSsoButtons(prisma),
         password: config.passwordSignIn,
+        alternatives: await deps.factors?.signInAlternatives(csrf),
         ...extra,
       });
 
@@ -82,13 +96,14 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       return user && !user.disabledAt ? user : undefined;
     };
 
-    scope.get<{ Querystring: { done?: string } }>('/account', async (request, reply) => {
+    scope.get<{ Querystring: { done?: string; passkey?: string } }>('/account', async (request, reply) => {
       const csrf = csrfFor(request, reply);
       const user = await signedInUser(request, reply);
-      if (!user) return sendPage(reply, 200, await signInPage(csrf));
+      if (!user) return request.query.passkey === 'failed' ? sendPage(reply, 401, await signInPage(csrf, { error: PASSKEY_FAILED })) : sendPage(reply, 200, await signInPage(csrf));
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
-      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user) }));
+      const security = await deps.factors?.securitySection(user.id, csrf);
+      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {
@@ -112,6 +127,9 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       }
       await deps.loginThrottle?.succeeded(throttleKey);
       deps.metrics?.signIn('succeeded');
+      const nonce = nonceFromCookies(request.headers.cookie);
+      const factorStep = nonce ? await deps.factors?.afterPassword(nonce, accountId) : undefined;
+      if (factorStep) return reply.code(303).header('location', `/account/${factorStep}`).header('cache-control', 'no-store').send();
       await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
       return backToAccount(reply);
     });

@@ -11,7 +11,9 @@ import { interactionSsoButtons } from '../sso/buttons.js';
 import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
+import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
+import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
 import { csrfToken, csrfValid } from './csrf.js';
 import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
@@ -25,6 +27,17 @@ type Deps = {
   csrfKeys: readonly Buffer[];
   loginThrottle?: LoginThrottle | undefined;
   metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+  factors?: InteractionFactors | undefined;
+};
+
+/** Hooks of the second factor and passkeys (mfa/, passkeys/): absent, sign-in is the password alone. */
+export type InteractionFactors = {
+  /** After a right password: the step under /interaction/<uid>/ to go to, or undefined to finish. */
+  afterPassword(uid: string, accountId: string): Promise<string | undefined>;
+  /** Before consent: a step for a signed-in account that still needs a factor, or undefined. */
+  beforeConsent(uid: string, accountId: string): Promise<string | undefined>;
+  /** Markup offered under the password form (`Sign in with a passkey`). */
+  signInAlternatives(uid: string, csrf: string): Promise<SafeHtml>;
 };
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
@@ -57,7 +70,9 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
 
     const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {
       const client = await clientLabel(provider, clientId);
+      const csrf = csrfToken(csrfKey, uid);
       return loginPage({
+        alternatives: await deps.factors?.signInAlternatives(uid, csrf),
         branding,
         action: `/interaction/${uid}/login`,
         cancelAction: `/interaction/${uid}/abort`,
@@ -69,12 +84,17 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       });
     };
 
-    scope.get<{ Params: Params }>('/interaction/:uid', async (request, reply) => {
+    scope.get<{ Params: Params; Querystring: { passkey?: string } }>('/interaction/:uid', async (request, reply) => {
       const interaction = await details(request, reply);
-      if (interaction.prompt.name === 'login') return sendPage(reply, 200, await signInPage(interaction.uid, interaction.params.client_id));
+      if (interaction.prompt.name === 'login') {
+        const failed = request.query.passkey === 'failed' ? { error: PASSKEY_FAILED } : {};
+        return sendPage(reply, failed.error ? 401 : 200, await signInPage(interaction.uid, interaction.params.client_id, failed));
+      }
 
       const client = await clientLabel(provider, interaction.params.client_id);
       const accountId = interaction.session?.accountId;
+      const factorStep = accountId ? await deps.factors?.beforeConsent(interaction.uid, accountId) : undefined;
+      if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
       const user = accountId ? await prisma.user.findUnique({ where: { id: accountId } }) : null;
       const asked = requestedScopes(interaction.prompt.details as PromptDetails);
       const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
@@ -120,6 +140,8 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       }
       await deps.loginThrottle?.succeeded(throttleKey);
       deps.metrics?.signIn('succeeded');
+      const factorStep = await deps.factors?.afterPassword(interaction.uid, accountId);
+      if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
       audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });

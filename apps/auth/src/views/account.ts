@@ -1,5 +1,5 @@
 import type { Branding } from './branding.js';
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import type { ConsentScope } from './consent.js';
 
@@ -20,6 +20,12 @@ function when(date: Date) {
 /** Fixed messages for the account page's outcomes (never text from the query string). */
 export const ACCOUNT_NOTICES = {
   revoked: 'The app was disconnected. Its access and refresh tokens no longer work.',
+  password: 'Your password was changed. Your other browsers are signed out.',
+  totp_removed: 'The authenticator app was removed.',
+  passkey_added: 'The passkey was added. You can sign in with it.',
+  passkey_removed: 'The passkey was removed.',
+  passkey_failed: 'The passkey could not be added. Try again.',
+  factor_required: 'Your account must keep a second factor: add another one before removing this one.',
 } as const;
 
 export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
@@ -27,12 +33,13 @@ export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
 /** How the account signs in: shown so a person knows which providers lead to it. */
 export type AccountSignIn = { password: boolean; providers: { label: string; email: string | null }[] };
 
-export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined; signIn?: AccountSignIn | undefined }): string {
+export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined; signIn?: AccountSignIn | undefined; security?: SafeHtml | undefined; withScript?: boolean | undefined }): string {
   const hidden = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
   return page({
     title: 'Your account',
     branding: input.branding,
     wide: true,
+    withScript: input.withScript ?? false,
     body: html`<div class="page-head"><div><h1>Your account</h1><p class="lead">Signed in as <strong>${input.email}</strong></p></div>
 <form method="post" action="/account/logout">${hidden}<button class="btn btn-secondary btn-inline" type="submit">Sign out</button></form></div>
 ${input.notice ? html`<p class="notice" role="status">${ACCOUNT_NOTICES[input.notice]}</p>` : ''}
@@ -47,6 +54,7 @@ ${input.apps.length === 0
 </li>`)}</ul>`}
 <p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>
 ${input.signIn ? html`<h2>How you sign in</h2>
-<ul class="methods">${input.signIn.password ? html`<li>Email and password</li>` : ''}${input.signIn.providers.map((idp) => html`<li>${idp.label}${idp.email ? html` <span class="meta">(${idp.email})</span>` : ''}</li>`)}</ul>` : ''}`,
+<ul class="methods">${input.signIn.password ? html`<li>Email and password</li>` : ''}${input.signIn.providers.map((idp) => html`<li>${idp.label}${idp.email ? html` <span class="meta">(${idp.email})</span>` : ''}</li>`)}</ul>` : ''}
+${input.security ?? ''}`,
   });
 }

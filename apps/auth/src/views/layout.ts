@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { brandPalette, type Branding } from './branding.js';
 import { html, SafeHtml } from './html.js';
+import { PASSKEY_SCRIPT } from './passkey-script.js';
 import { SHOW_PASSWORD_SCRIPT } from './show-password-script.js';
 import { pageStyle } from './style.js';
 
@@ -19,7 +20,7 @@ function contentSecurityPolicy(branding: Branding, style: string): string {
   return [
     "default-src 'none'",
     `style-src ${cspHash(style)}`,
-    `script-src ${cspHash(SHOW_PASSWORD_SCRIPT)}`,
+    `script-src ${cspHash(SHOW_PASSWORD_SCRIPT)} ${cspHash(PASSKEY_SCRIPT)}`,
     `img-src data:${logoOrigin ? ` ${logoOrigin}` : ''}`,
     "form-action 'self' https: http://localhost:* http://127.0.0.1:*",
     "frame-ancestors 'none'",
@@ -64,7 +65,10 @@ function brandMark(branding: Branding): SafeHtml {
     : html`<span class="mark" aria-hidden="true">${[...branding.name][0]?.toUpperCase() ?? ''}</span>`;
 }
 
-/** `withScript` only on pages with a password field: every other page runs no script at all. */
+/**
+ * `withScript` only on pages with a password field or a passkey form: every other page runs no
+ * script at all.
+ */
 export function page(input: { title: string; branding: Branding; body: SafeHtml; wide?: boolean; withScript?: boolean }): string {
   // Our own constant CSS and JS go in unescaped, byte for byte, so their CSP hashes match.
   const { style } = build(input.branding);
@@ -75,6 +79,6 @@ export function page(input: { title: string; branding: Branding; body: SafeHtml;
 <body><main class="${input.wide ? 'card wide' : 'card'}"><header class="brand">${brandMark(input.branding)}<span>${input.branding.name}</span></header>
 ${input.body}</main>
 <footer class="foot">Secured by ${input.branding.name}. We never share your password with the apps you connect.</footer>
-${input.withScript ? html`<script>${new SafeHtml(SHOW_PASSWORD_SCRIPT)}</script>` : ''}</body></html>`.value;
+${input.withScript ? html`<script>${new SafeHtml(SHOW_PASSWORD_SCRIPT)}</script><script>${new SafeHtml(PASSKEY_SCRIPT)}</script>` : ''}</body></html>`.value;
 }
 

@@ -18,6 +18,8 @@ export type LoginPageInput = {
   providers?: SsoButton[] | undefined;
   /** The email + password form; false when PASSWORD_SIGN_IN=false. */
   password?: boolean | undefined;
+  /** Other ways in, below the password form (passkeys/sign-in-block.ts: `Sign in with a passkey`). */
+  alternatives?: SafeHtml | undefined;
 };
 
 /**
@@ -50,6 +52,7 @@ ${password ? html`<form method="post" action="${input.action}" class="stack" nov
 <button class="btn btn-primary" type="submit">Sign in</button>
 </form>` : ''}
 ${!password && providers.length === 0 ? html`<p class="warn">No way to sign in is set up here yet. Ask your administrator.</p>` : ''}
+${input.alternatives ?? ''}
 ${input.cancelAction ? html`<form method="post" action="${input.cancelAction}"><input type="hidden" name="csrf" value="${input.csrf}"><button class="btn btn-secondary cancel" type="submit">Cancel</button></form>` : ''}`,
   });
 }

@@ -77,6 +77,19 @@ dl.dates{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0;font-
 dl.dates dt{font-weight:600;color:#374151}
 dl.dates dd{margin:0}
 .empty{padding:20px;text-align:center;color:#4b5563;border:1px dashed #d1d5db;border-radius:12px}
+h3{font-size:1rem;margin:20px 0 8px}
+.check{display:flex;gap:10px;align-items:center;margin-top:20px}
+.check input{flex:none;width:20px;height:20px;margin:0}
+.check label{margin:0;font-weight:500}
+a.btn{text-decoration:none}
+.qr{display:block;width:208px;max-width:100%;height:auto;margin:0 auto 16px}
+.secret{display:block;padding:10px 12px;background:#f3f4f6;border-radius:8px;font:.9375rem/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.05em;word-break:break-all}
+ul.codes{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:6px 16px;list-style:none;padding:12px;margin:0 0 16px;background:#f3f4f6;border-radius:8px;font:.9375rem/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+ul.factors{list-style:none;padding:0;margin:0 0 12px}
+ul.factors>li{border:1px solid #e5e7eb;border-radius:12px;padding:12px 16px;margin:0 0 8px}
+.section-actions{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 8px}
+.section-actions form{margin:0}
+.or{text-align:center;color:#4b5563;font-size:.875rem;margin:20px 0 12px}
 .foot{max-width:440px;margin:20px 0 0;text-align:center;font-size:.8125rem;color:#4b5563}
 @media (max-width:480px){
 body{padding:0;background:#fff}

@@ -38,7 +38,7 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 740 };
 
 /**
- * A browser context that never leaves loopback: requests to the client's redirect URI are
+ * A browser context that never leaves loopback (127.0.0.1, or localhost for WebAuthn tests): requests to the client's redirect URI are
  * captured (answered locally) and anything else off 127.0.0.1 is aborted.
  */
 export async function loopbackContext(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; redirects: URL[] }> {
@@ -48,7 +48,7 @@ export async function loopbackContext(browser: Browser, viewport = DESKTOP): Pro
   const redirects: URL[] = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
     if (url.origin === 'https://chatgpt.com') {
       redirects.push(url);
       return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>captured</title><p>redirect captured</p>' });

@@ -51,11 +51,13 @@ export async function startAuthServer(options: {
   env?: Record<string, string>;
   devFetch?: DevFetch;
   deps?: Partial<Omit<AuthDeps, 'prisma'>>;
+  /** The issuer's host name: `localhost` for WebAuthn, whose RP ID cannot be an IP address. */
+  hostname?: 'localhost' | '127.0.0.1';
 }): Promise<RunningAuthServer> {
   const prisma = options.prisma ?? createPrismaClient(requireUrl(options.databaseUrl));
   for (let attempt = 0; ; attempt += 1) {
     const port = options.port ?? (await freePort());
-    const issuer = `http://127.0.0.1:${port}`;
+    const issuer = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
     const config = loadAuthConfig({
       ISSUER: issuer,
       RESOURCE_URL: options.resourceUrl ?? 'http://127.0.0.1:3999/mcp',

@@ -1,0 +1,60 @@
+import type { PrismaClient } from '@omnichat/db';
+import type { FastifyInstance } from 'fastify';
+import type Provider from 'oidc-provider';
+
+import type { AccountFactors } from '../account/routes.js';
+import type { AuthConfig } from '../config.js';
+import type { InteractionFactors } from '../interactions/routes.js';
+import type { LoginThrottle } from '../interactions/login-throttle.js';
+import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
+import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
+import { securitySection } from '../views/security-section.js';
+import { accountFactorRoutes } from './account-routes.js';
+import { interactionFactorRoutes } from './interaction-routes.js';
+import { accountKey, interactionKey } from './pending.js';
+import { mfaRequiredFor } from './policy.js';
+import { recoveryCodesLeft } from './recovery-codes.js';
+import { secondStep } from './second-step.js';
+
+type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; interactionCsrfKeys: readonly Buffer[]; accountCsrfKeys: readonly Buffer[] };
+
+/**
+ * Second factors and passkeys, wired in: registers their routes and returns the small hooks the
+ * interaction and account routes call (after a right password, before consent, the sign-in
+ * page's passkey button, the account page's Security section).
+ */
+export async function installFactors(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<{ interaction: InteractionFactors; account: AccountFactors }> {
+  const { prisma, provider } = deps;
+  const rp = relyingParty(config.issuer, config.branding.name);
+  const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy });
+  await interactionFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.interactionCsrfKeys, step });
+  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy });
+
+  return {
+    interaction: {
+      afterPassword: (uid, accountId) => step.afterPassword(interactionKey(uid), accountId),
+      async beforeConsent(uid, accountId) {
+        const user = await prisma.user.findUnique({ where: { id: accountId } });
+        if (!user || !(await step.needsSetup(user))) return undefined;
+        // A session from before the policy covered this account: it set up a factor first.
+        await step.remember(interactionKey(uid), user.id);
+        return 'mfa/setup';
+      },
+      signInAlternatives: (uid, csrf) => passkeySignInBlock(prisma, rp, `/interaction/${uid}/passkey`, csrf),
+    },
+    account: {
+      afterPassword: (nonce, accountId) => step.afterPassword(accountKey(nonce), accountId),
+      signInAlternatives: (csrf) => passkeySignInBlock(prisma, rp, '/account/passkey', csrf),
+      async securitySection(userId, csrf) {
+        const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
+        const [totp, passkeys, left, addPasskey] = await Promise.all([
+          prisma.totpFactor.findFirst({ where: { userId, confirmedAt: { not: null } } }),
+          prisma.passkey.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
+          recoveryCodesLeft(prisma, userId),
+          registrationOptions(prisma, rp, user),
+        ]);
+        return securitySection({ csrf, totpSince: totp?.confirmedAt ?? null, recoveryCodesLeft: left, passkeys, addPasskey, required: mfaRequiredFor(config.mfaPolicy, user) });
+      },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The browser side of passkeys: a form marked `data-passkey="create"` (add one) or `"get"` (sign in)
+ * carries the WebAuthn options as JSON in `data-options`; on submit this script calls
+ * navigator.credentials with them, puts the credential (as JSON, binary fields base64url) in the
+ * form's `credential` field and submits it. It fetches nothing, so the CSP needs no connect-src.
+ * The forms ship `hidden` and are shown only where the browser has WebAuthn. Allowed by its CSP
+ * hash (layout.ts); keep it a constant.
+ */
+export const PASSKEY_SCRIPT = `(function () {
+  if (!window.PublicKeyCredential || !navigator.credentials) return;
+  function b64(buffer) {
+    var bytes = new Uint8Array(buffer), text = '';
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+  }
+  function unb64(value) {
+    var text = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((value.length + 3) % 4));
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes.buffer;
+  }
+  function credentialsOf(list) {
+    return (list || []).map(function (c) { return { type: c.type, id: unb64(c.id), transports: c.transports }; });
+  }
+  function toJSON(cred) {
+    var r = cred.response, out = { id: cred.id, rawId: b64(cred.rawId), type: cred.type, clientExtensionResults: cred.getClientExtensionResults(), authenticatorAttachment: cred.authenticatorAttachment || undefined, response: { clientDataJSON: b64(r.clientDataJSON) } };
+    if (r.attestationObject) {
+      out.response.attestationObject = b64(r.attestationObject);
+      out.response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      out.response.authenticatorData = b64(r.authenticatorData);
+      out.response.signature = b64(r.signature);
+      if (r.userHandle) out.response.userHandle = b64(r.userHandle);
+    }
+    return out;
+  }
+  document.querySelectorAll('form[data-passkey]').forEach(function (form) {
+    form.hidden = false;
+    var status = form.querySelector('[data-passkey-status]');
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var o = JSON.parse(form.getAttribute('data-options'));
+      o.challenge = unb64(o.challenge);
+      var call;
+      if (form.getAttribute('data-passkey') === 'create') {
+        o.user.id = unb64(o.user.id);
+        o.excludeCredentials = credentialsOf(o.excludeCredentials);
+        call = navigator.credentials.create({ publicKey: o });
+      } else {
+        o.allowCredentials = credentialsOf(o.allowCredentials);
+        call = navigator.credentials.get({ publicKey: o });
+      }
+      call.then(function (cred) {
+        form.querySelector('input[name=credential]').value = JSON.stringify(toJSON(cred));
+        form.submit();
+      }, function () {
+        if (status) { status.hidden = false; status.focus(); }
+      });
+    });
+  });
+})();`;

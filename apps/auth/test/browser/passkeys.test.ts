@@ -1,0 +1,146 @@
+import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
+import { decodeJwt } from 'jose';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
+import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
+import { capturedRedirect, chatgptClient, redeem, signIn } from './flow.js';
+
+const RESOURCE = 'http://127.0.0.1:3999/mcp';
+const EMAIL = 'pat@example.com';
+const PASSWORD = 'correct horse battery staple';
+
+/** Chromium's virtual WebAuthn authenticator (DevTools protocol): a platform passkey with UV. */
+async function virtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return {
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    clear: () => cdp.send('WebAuthn.clearCredentials', { authenticatorId }),
+  };
+}
+
+describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)', () => {
+  let db: TestDatabase;
+  let server: RunningAuthServer;
+  let browser: Browser;
+  let userId: string;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // WebAuthn's RP ID must be a domain: the issuer is http://localhost:<port> (a secure context).
+    server = await startAuthServer({ prisma: db.prisma, resourceUrl: RESOURCE, hostname: 'localhost', env: { MFA_REQUIRED: 'admins', LOG_LEVEL: 'info' }, deps: { logStream: { write: (line: string) => void logLines.push(line) } } });
+    userId = await createUser(db.prisma, EMAIL, PASSWORD);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('adds a passkey on /account, signs out, and links a ChatGPT-shaped client with the passkey alone', async () => {
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    const authenticator = await virtualAuthenticator(page);
+
+    await page.goto(`${server.issuer}/account`);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByLabel('Passkey name (optional)').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey was added').waitFor();
+    const listed = page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem');
+    expect(await listed.count()).toBe(1);
+    expect(await listed.innerText()).toContain('Test laptop');
+    expect(await listed.innerText()).toMatch(/Last used\s+Not yet/);
+    const stored = await db.prisma.passkey.findMany({ where: { userId } });
+    expect(stored).toHaveLength(1);
+    // Discoverable (resident) and user-verified, on the authenticator.
+    const [credential] = await authenticator.credentials();
+    expect(credential?.isResidentCredential).toBe(true);
+    expect(credential?.rpId).toBe('localhost');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    // The ChatGPT-shaped client: no email, no password, only the passkey.
+    const client = await chatgptClient(server.issuer, RESOURCE);
+    const pending = await client.authorization('files:read');
+    await page.goto(pending.url.href);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const redirect = await capturedRedirect(page, redirects);
+    expect(redirect.searchParams.get('state')).toBe(pending.state);
+    const tokens = await redeem(server.issuer, pending, redirect, RESOURCE);
+    expect(tokens.status).toBe(200);
+    expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(userId);
+
+    // /account shows the last use, and Remove takes the passkey away.
+    await page.goto(`${server.issuer}/account`);
+    expect(await listed.innerText()).not.toMatch(/Last used\s+Not yet/);
+    expect((await db.prisma.passkey.findFirstOrThrow({ where: { userId } })).lastUsedAt).not.toBeNull();
+    await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
+    await page.getByText('The passkey was removed.').waitFor();
+    expect(await db.prisma.passkey.count({ where: { userId } })).toBe(0);
+
+    // The authenticator still holds the credential, but the server no longer knows it: refused.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const again = await client.authorization('files:read');
+    await page.goto(again.url.href);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByText('That passkey could not be used to sign in').waitFor();
+    expect(await page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
+    await context.close();
+  });
+
+  it('after a password, a passkey is the second factor; every add, use and failure is audited', async () => {
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    await virtualAuthenticator(page);
+    await page.goto(`${server.issuer}/account`);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey was added').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // The password alone is no longer enough for this account: it asks for the passkey.
+    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('files:read');
+    await page.goto(pending.url.href);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole('heading', { name: 'Verify it is you' }).waitFor();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    expect((await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE)).status).toBe(200);
+    await context.close();
+
+    const events = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit === true && String(entry.event).startsWith('mfa.'));
+    expect(events.map((entry) => `${String(entry.event)}:${String(entry.factor)}`)).toEqual([
+      'mfa.factor_added:passkey', 'mfa.factor_used:passkey', 'mfa.factor_removed:passkey', 'mfa.factor_failed:passkey',
+      'mfa.factor_added:passkey', 'mfa.factor_used:passkey',
+    ]);
+    expect(events[3]?.reason).toBe('unknown_credential');
+    const stored = await db.prisma.passkey.findFirstOrThrow({ where: { userId } });
+    expect(logLines.join('\n')).not.toContain(stored.credentialId);
+  });
+
+  it('shows the passkey button on a 360 px phone screen without sideways scroll, and keeps it out of reach of a forged post', async () => {
+    const { context } = await loopbackContext(browser, PHONE);
+    const page = await context.newPage();
+    await page.goto(`${server.issuer}/account`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+    await context.close();
+
+    // A post without the CSRF token (a cross-site form) is refused before any WebAuthn check.
+    const forged = await fetch(`${server.issuer}/account/passkey`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'challenge_id=x&credential=%7B%7D' });
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('CSRF');
+  });
+});
