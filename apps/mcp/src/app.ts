@@ -17,7 +17,8 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { mcpRoutes } from './http/mcp-route.js';
 import { registerProtectedResourceMetadata, resourceMetadataUrl } from './http/protected-resource-metadata.js';
-import { createMcpServer } from './mcp/create-mcp-server.js';
+import { createMcpServerFactory } from './mcp/create-mcp-server.js';
+import { createModernRequestHandler } from './mcp/modern-requests.js';
 import { RequestScopedTransport } from './mcp/request-transport.js';
 import { TOOL_REGISTRY, toolRegistryByName, type ToolRegistration } from './tools/registry.js';
 
@@ -103,12 +104,19 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     now,
   });
 
+  // 2025 traffic: one long-lived server behind a request-scoped transport; 2026-07-28 traffic:
+  // the SDK's own entry, which builds an instance per request from the same factory.
+  const newServer = createMcpServerFactory(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
   const transport = new RequestScopedTransport();
-  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
+  const server = newServer();
   server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
   await server.connect(transport);
-  transport.deliverRequestsTo(server);
-  app.addHook('onClose', async () => server.close());
+  // Refusals of malformed 2026-07-28 requests are answered on the wire; the log keeps them at debug.
+  const modern = createModernRequestHandler(newServer, (error) => app.log.debug({ err: error }, 'MCP 2026-07-28 request refused'));
+  app.addHook('onClose', async () => {
+    await modern.close();
+    await server.close();
+  });
 
   // @fastify/cors (preflights included) for everything but /mcp, whose routes add the same
   // response headers themselves (src/http/cors-headers.ts): the plugin's per-request hook was
@@ -119,6 +127,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, dpop, transport, tools: toolRegistryByName(registry) });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry) });
   return app;
 }

@@ -1,5 +1,4 @@
-import { ErrorCode, McpError, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { ProtocolError, ProtocolErrorCode, type CallToolRequest, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { PrismaClient } from '@omnichat/db';
@@ -26,12 +25,12 @@ export type CallToolDeps = {
  * a missing sign-in or scope carries the challenge in `_meta["mcp/www_authenticate"]` (Apps SDK).
  */
 export function createCallToolHandler(deps: CallToolDeps) {
-  return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined; signal?: AbortSignal }): Promise<CallToolResult> => {
+  return async (request: CallToolRequest, ctx: ServerContext): Promise<CallToolResult> => {
     const { name } = request.params;
     const entry = deps.tools.get(name);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
 
-    const principal = principalFromAuthInfo(extra.authInfo);
+    const principal = principalFromAuthInfo(ctx.http?.authInfo);
     const denied = checkToolAccess(entry.access, principal);
     if (denied) return challengeResult(denied, deps.resourceMetadataUrl);
 
@@ -39,7 +38,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
     if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${describeIssues(parsed.error)}`);
 
     try {
-      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: extra.signal });
+      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: ctx.mcpReq.signal });
       return {
         content: [{ type: 'text', text: outcome.text }],
         ...(outcome.structured ? { structuredContent: outcome.structured } : {}),
@@ -52,7 +51,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
         return errorResult(DATABASE_UNAVAILABLE);
       }
       deps.log.error({ err: error, tool: name }, 'tool failed');
-      throw new McpError(ErrorCode.InternalError, 'Internal error');
+      throw new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
     }
   };
 }
