@@ -4,6 +4,9 @@
 // it is refused with (the spec's errors and HTTP statuses). Raw HTTP, no SDK client, so each
 // rule is checked as a client that gets it wrong would see it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TOOL_REGISTRY, type ToolRegistration } from '../src/tools/registry.js';
+import { defineTool } from '../src/tools/tool-kit.js';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
 import { postMcp, rpc } from './helpers/mcp-http.js';
 
@@ -185,14 +188,17 @@ describe('MCP 2026-07-28, strict default (MCP_REQUIRE_AUTH unset)', () => {
       expect(reply.body.error.code).toBe(-32020);
     });
 
-    it.each([['2099-01-01'], ['1900-01-01']])('an envelope naming the unknown version %s: 400 UnsupportedProtocolVersionError listing the supported ones', async (version) => {
+    // The envelope is the 2026-07-28 mechanism: its error lists what server/discover advertises
+    // (the published conformance suite checks the two agree); 2025 clients reach the 2025
+    // revisions through initialize (next test but one).
+    it.each([['2099-01-01'], ['1900-01-01'], ['2025-11-25']])('an envelope naming %s: 400 UnsupportedProtocolVersionError listing the envelope revisions', async (version) => {
       const request = modern('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': version } }, 7);
       const reply = await send(bed, { message: request.message, headers: { ...request.headers, 'mcp-protocol-version': version } }, token);
       expect(reply.status).toBe(400);
       expect(reply.body).toEqual({
         jsonrpc: '2.0',
         id: 7,
-        error: { code: -32022, message: `Unsupported protocol version: ${version}`, data: { supported: SUPPORTED, requested: version } },
+        error: { code: -32022, message: `Unsupported protocol version: ${version}`, data: { supported: [MODERN], requested: version } },
       });
     });
 
@@ -237,4 +243,77 @@ describe('MCP 2026-07-28, mixed mode (MCP_REQUIRE_AUTH=false)', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.result.isError).toBeFalsy();
   });
+});
+
+describe('scopes in challenges, the same for 2025-11-25 and 2026-07-28 requests', () => {
+  // A tool needing two scopes, so "every scope the operation needs" differs from "the missing one".
+  const crossTool = defineTool({
+    name: 'cross_read',
+    title: 'Read files and chats',
+    description: 'Test tool that needs two scopes.',
+    input: z.object({}).strict(),
+    async run() {
+      return { text: 'read both' };
+    },
+  });
+  const registry: ToolRegistration[] = [
+    ...TOOL_REGISTRY,
+    { tool: crossTool, access: { kind: 'scopes', scopes: ['files:read', 'chat:read'] }, annotations: { readOnlyHint: true } },
+  ];
+  let bed: McpTestBed;
+  let filesOnly: string;
+  beforeAll(async () => {
+    bed = await startTestBed({ tools: registry });
+    filesOnly = await bed.token(await bed.createUser(), 'files:read');
+  });
+  afterAll(async () => bed?.close());
+
+  const legacyCall = (token: string) =>
+    postMcp(bed.server.url, rpc('tools/call', { name: 'cross_read', arguments: {} }, 1), { token, headers: { 'mcp-protocol-version': '2025-11-25' } });
+  const modernCall = (token: string) => send(bed, modern('tools/call', { name: 'cross_read', arguments: {} }), token);
+
+  it.each([['2025-11-25', legacyCall], ['2026-07-28', modernCall]] as const)(
+    'SEP-2350 (%s): one 403 challenge listing every scope the call needs, the granted one included',
+    async (_revision, call) => {
+      const reply = await call(filesOnly);
+      expect(reply.status).toBe(403);
+      expect(reply.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", error_description="The access token lacks a scope this call needs", resource_metadata="${bed.prmUrl}", scope="files:read chat:read"`,
+      );
+    },
+  );
+
+  it.each([['2025-11-25', legacyCall], ['2026-07-28', modernCall]] as const)('the tool runs once the token has both (%s)', async (_revision, call) => {
+    const reply = await call(await bed.token(await bed.createUser(), 'files:read chat:read'));
+    expect(reply.status).toBe(200);
+    expect(reply.body.result.content[0].text).toBe('read both');
+  });
+
+  it('SEP-2207: offline_access is in no scope this resource advertises or challenges with', async () => {
+    const prm = (await (await fetch(bed.prmUrl)).json()) as { scopes_supported: string[] };
+    expect(prm.scopes_supported).not.toContain('offline_access');
+    const challenges = [
+      (await send(bed, modern('server/discover'))).headers.get('www-authenticate'),
+      (await postMcp(bed.server.url, rpc('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } }))).headers.get('www-authenticate'),
+      (await modernCall(filesOnly)).headers.get('www-authenticate'),
+      (await legacyCall(filesOnly)).headers.get('www-authenticate'),
+    ];
+    for (const challenge of challenges) {
+      expect(challenge).toMatch(/^Bearer /);
+      expect(challenge).not.toContain('offline_access');
+    }
+  });
+
+  it.each([['2025-11-25'], ['2026-07-28']])(
+    'tools/list (%s) of a token that can call only some tools still lists every tool, each with its securitySchemes',
+    async (revision) => {
+      const reply = revision === MODERN
+        ? await send(bed, modern('tools/list'), filesOnly)
+        : await postMcp(bed.server.url, rpc('tools/list'), { token: filesOnly, headers: { 'mcp-protocol-version': revision } });
+      expect(reply.status).toBe(200);
+      const tools = reply.body.result.tools as Array<{ name: string; securitySchemes: unknown }>;
+      expect(tools.map((tool) => tool.name).sort()).toEqual(registry.map((entry) => entry.tool.name).sort());
+      expect(tools.find((tool) => tool.name === 'ssh_execute')!.securitySchemes).toEqual([{ type: 'oauth2', scopes: ['ssh:execute'] }]);
+    },
+  );
 });

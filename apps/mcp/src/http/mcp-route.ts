@@ -122,10 +122,9 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         throw new JsonRpcHttpError(route.httpStatus, route.code, route.message, {}, route.data, echoableId(body));
       }
       if (route.kind === 'modern') {
-        const revision = route.classification.revision;
-        // The spec's error lists every version this endpoint serves, the 2025 ones included; the
-        // SDK's modern-only entry would list 2026-07-28 alone.
-        if (revision !== MODERN_PROTOCOL_VERSION) throw unsupportedVersion(revision ?? 'unknown', echoableId(body));
+        // An envelope naming another revision than 2026-07-28 is answered by the SDK: 400 -32022
+        // listing what server/discover advertises (2026-07-28; the 2025 revisions are reached
+        // through initialize, not through the envelope).
         if (route.messageKind === 'request') assertToolScopes(route.message);
         const response = await deps.modern.handle({ url: config.resourceUrl, headers: forwardedHeaders(request), body, authInfo });
         return sendResponse(reply, response);
@@ -164,7 +163,11 @@ function isSupportedLegacyHeader(version: string | undefined): boolean {
   return version === undefined || LEGACY_VERSIONS.includes(version);
 }
 
-/** MCP 2026-07-28 "Protocol Version Negotiation": 400 UnsupportedProtocolVersionError listing the supported versions. */
+/**
+ * MCP 2026-07-28 "Protocol Version Negotiation", for a 2025-style request whose header names a
+ * version we do not serve: 400 UnsupportedProtocolVersionError listing every version this
+ * endpoint serves (initialize reaches the 2025 ones, the `_meta` envelope 2026-07-28).
+ */
 function unsupportedVersion(requested: string, id: string | number | null): JsonRpcHttpError {
   return new JsonRpcHttpError(400, -32022, `Unsupported protocol version: ${requested}`, {}, { supported: [...SUPPORTED_PROTOCOL_VERSIONS], requested }, id);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import { createPrismaClient, type PrismaClient } from '@omnichat/db';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
+import type { ToolRegistration } from '../../src/tools/registry.js';
 import { freePort } from './free-port.js';
 
 export type StartMcpServerOptions = {
@@ -19,6 +20,8 @@ export type StartMcpServerOptions = {
   tokenCacheEntries?: number;
   /** REVOCATION_CACHE_MS */
   revocationCacheMs?: number;
+  /** Another tool table than the app's own. */
+  tools?: readonly ToolRegistration[];
 };
 
 export type RunningMcpServer = {
@@ -50,6 +53,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.getKey ? { getKey: options.getKey } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
   });
   const url = new URL(resourceUrl);
   await app.listen({ host: url.hostname, port: Number(url.port) });
