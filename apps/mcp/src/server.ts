@@ -1,7 +1,7 @@
 // Runs the MCP resource server alone (production: one process per app). The only module that
 // reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, resolveDatabase } from '@omnichat/db';
-import { createReadiness, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installShutdown, loadConfigOrExit, serverLogDestination, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildMcpApp } from './app.js';
 import { loadMcpConfig } from './config.js';
@@ -18,10 +18,11 @@ const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
 const stopSteps = databaseStopSteps(prisma, database);
-// Readable lines at a terminal in development; JSON otherwise (production, containers, files).
-const logStream = developmentLogStream(process.env);
+// Readable lines at a terminal in development; JSON otherwise (production, containers, files),
+// written asynchronously and flushed on exit (packages/lifecycle/src/log-stream.ts).
+const logStream = serverLogDestination(process.env);
 const app = await startOrExit(async () => {
-  const built = await buildMcpApp(config, { prisma, readiness, ...(logStream ? { logStream } : {}) });
+  const built = await buildMcpApp(config, { prisma, readiness, logStream });
   await built.listen({ host: config.host, port: config.port });
   return built;
 }, stopSteps);
