@@ -15,6 +15,10 @@ export type Servers = {
   mcp: ServerHandle;
   bareFastify: ServerHandle;
   sdkStateless: ServerHandle;
+  /** Baseline (d): the SDK v2's minimal documented pattern. */
+  sdkMinimal: ServerHandle;
+  /** Ours at LOG_LEVEL=warn: what the access log costs. */
+  mcpQuiet: ServerHandle;
   resourceUrl: string;
   all: ServerHandle[];
 };
@@ -34,9 +38,12 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   await bundleServers();
   const mcpPort = await freePort();
   const resourceUrl = `http://127.0.0.1:${mcpPort}/mcp`;
-  // Production defaults except: warn-level logs (info logs a line per request; no server in
-  // this comparison logs per request) and hour-long access tokens (a run outlasts the default 10 min).
+  // Production defaults except hour-long access tokens (a run outlasts the default 10 min). Our
+  // MCP server runs at the default LOG_LEVEL=info, its access line per request written to a
+  // pipe as in a container; the auth apps and baselines at warn (they are not what is measured
+  // at production defaults), plus a second MCP server at warn for the access log's cost.
   const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
+  const quietPort = await freePort();
   // Abuse limits stay on (their counters cost what they cost) but high enough that a bench
   // registering hundreds of clients from one address is never refused.
   const limits = {
@@ -47,13 +54,19 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   const authEnv = { ...common, ...limits, KEY_ENCRYPTION_SECRET: BENCH_KEY_ENCRYPTION_SECRET, ACCESS_TOKEN_TTL_SECONDS: '3600' };
   // The first auth app creates the signing key both share.
   const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'prisma' });
-  const [authMemory, mcp, bareFastify, sdkStateless] = await Promise.all([
+  const [authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
     startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, BENCH_ADAPTER: 'memory' }),
-    startServer(pinning, 'mcp', 'mcp-app', { ...common, ISSUER: auth.url }, mcpPort),
+    startServer(pinning, 'mcp', 'mcp-app', { ...common, LOG_LEVEL: 'info', ISSUER: auth.url }, mcpPort, 'pipe'),
+    // Same audience as `mcp` (tokens are for resourceUrl); its own port, as a second replica.
+    startServer(pinning, 'mcp-warn', 'mcp-app', { ...common, ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${quietPort}` }, quietPort, 'pipe'),
     startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
     startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
+    startServer(pinning, 'baseline-d-sdk-minimal', 'sdk-minimal', { ...common, ISSUER: auth.url }, undefined),
   ]);
-  return { auth, authMemory, mcp, bareFastify, sdkStateless, resourceUrl, all: [auth, authMemory, mcp, bareFastify, sdkStateless] };
+  return {
+    auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
+    all: [auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal],
+  };
 }
 
 /** The runner's own client: generating a million rows in one statement outlasts the apps' 10 s bound. */

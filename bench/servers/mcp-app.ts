@@ -1,6 +1,6 @@
 // Our MCP resource server as it runs in production (src/server.ts): remote JWKS from the auth app,
 // Postgres through Prisma, the one long-lived SDK server.
-import { tuneHeapForServer } from '@omnichat/lifecycle';
+import { serverLogDestination, tuneHeapForServer } from '@omnichat/lifecycle';
 import { createPrismaClient } from '@omnichat/db';
 import { buildMcpApp, loadMcpConfig } from '@omnichat/mcp';
 import { benchPort, serveBenchIpc } from './server-ipc.js';
@@ -11,7 +11,8 @@ tuneHeapForServer();
 const port = benchPort();
 const prisma = createPrismaClient(process.env.DATABASE_URL ?? '');
 const config = loadMcpConfig({ ...process.env, MCP_HOST: '127.0.0.1', MCP_PORT: String(port) });
-const app = await buildMcpApp(config, { prisma });
+// Where src/server.ts writes its logs: stdout through the asynchronous destination.
+const app = await buildMcpApp(config, { prisma, logStream: serverLogDestination(process.env) });
 await app.listen({ host: '127.0.0.1', port });
 serveBenchIpc(port, async () => {
   await app.close();
