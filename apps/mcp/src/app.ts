@@ -18,8 +18,8 @@ import { registerHealthRoutes } from './http/health-routes.js';
 import { mcpRoutes } from './http/mcp-route.js';
 import { registerProtectedResourceMetadata, resourceMetadataUrl } from './http/protected-resource-metadata.js';
 import { createMcpServerFactory } from './mcp/create-mcp-server.js';
-import { createModernRequestHandler } from './mcp/modern-requests.js';
 import { RequestScopedTransport } from './mcp/request-transport.js';
+import { ModernRequestScopedTransport } from './seams/modern-request-transport.js';
 import { TOOL_REGISTRY, toolRegistryByName, type ToolRegistration } from './tools/registry.js';
 
 export type McpDeps = {
@@ -104,18 +104,18 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     now,
   });
 
-  // 2025 traffic: one long-lived server behind a request-scoped transport; 2026-07-28 traffic:
-  // the SDK's own entry, which builds an instance per request from the same factory.
+  // One long-lived SDK server per era, both from the same factory (same tools): 2025 traffic
+  // behind a request-scoped transport, 2026-07-28 traffic behind the seam that binds its server
+  // to that revision (src/seams/modern-request-transport.ts). Nothing is built per request.
   const newServer = createMcpServerFactory(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config });
   const transport = new RequestScopedTransport();
-  const server = newServer();
-  server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
-  await server.connect(transport);
-  // Refusals of malformed 2026-07-28 requests are answered on the wire; the log keeps them at debug.
-  const modern = createModernRequestHandler(newServer, (error) => app.log.debug({ err: error }, 'MCP 2026-07-28 request refused'));
+  const modern = new ModernRequestScopedTransport();
+  const servers = [newServer(), newServer()] as const;
+  for (const server of servers) server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
+  await servers[0].connect(transport);
+  await servers[1].connect(modern);
   app.addHook('onClose', async () => {
-    await modern.close();
-    await server.close();
+    await Promise.all(servers.map((server) => server.close()));
   });
 
   // @fastify/cors (preflights included) for everything but /mcp, whose routes add the same

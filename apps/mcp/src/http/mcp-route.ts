@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   classifyInboundRequest,
   isJSONRPCNotification,
@@ -15,9 +15,10 @@ import type { Principal } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
 import type { McpConfig } from '../config.js';
 import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '../mcp/create-mcp-server.js';
-import type { ModernRequestHandler } from '../mcp/modern-requests.js';
 import { authInfoFor } from '../mcp/principal-info.js';
 import type { RequestScopedTransport } from '../mcp/request-transport.js';
+import type { ModernRequestScopedTransport } from '../seams/modern-request-transport.js';
+import { standardHeaderRefusal } from '../seams/standard-request-headers.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
 import type { ToolRegistration } from '../tools/registry.js';
 import { createCorsResponseHeaders } from './cors-headers.js';
@@ -41,8 +42,8 @@ export type McpRouteDeps = {
   dpop: DpopAuthenticator;
   /** 2025-11-25 / 2025-06-18 traffic: the one long-lived SDK server. */
   transport: RequestScopedTransport;
-  /** 2026-07-28 traffic: the SDK's own entry (src/mcp/modern-requests.ts). */
-  modern: ModernRequestHandler;
+  /** 2026-07-28 traffic: the one long-lived SDK server bound to that revision (src/seams/). */
+  modern: ModernRequestScopedTransport;
   tools: ReadonlyMap<string, ToolRegistration>;
 };
 
@@ -122,12 +123,24 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         throw new JsonRpcHttpError(route.httpStatus, route.code, route.message, {}, route.data, echoableId(body));
       }
       if (route.kind === 'modern') {
-        // An envelope naming another revision than 2026-07-28 is answered by the SDK: 400 -32022
-        // listing what server/discover advertises (2026-07-28; the 2025 revisions are reached
-        // through initialize, not through the envelope).
-        if (route.messageKind === 'request') assertToolScopes(route.message);
-        const response = await deps.modern.handle({ url: config.resourceUrl, headers: forwardedHeaders(request), body, authInfo });
-        return sendResponse(reply, response);
+        // 2026-07-28 defines no client notification over Streamable HTTP: accepted, dropped.
+        if (route.messageKind === 'notification') return reply.code(202).send();
+        const rpc = route.message;
+        // An envelope naming another revision: the error lists what server/discover advertises
+        // (2026-07-28; the 2025 revisions are reached through initialize, not the envelope).
+        const revision = route.classification.revision ?? 'unknown';
+        if (revision !== MODERN_PROTOCOL_VERSION) {
+          throw new JsonRpcHttpError(400, -32022, `Unsupported protocol version: ${revision}`, {}, { supported: [MODERN_PROTOCOL_VERSION], requested: revision }, rpc.id);
+        }
+        const refusal = standardHeaderRefusal(
+          { protocolVersion: header(request, 'mcp-protocol-version'), method: header(request, 'mcp-method'), name: header(request, 'mcp-name') },
+          rpc,
+        );
+        if (refusal) throw new JsonRpcHttpError(400, refusal.code, refusal.message, {}, refusal.data, rpc.id);
+        assertToolScopes(rpc);
+        const { reply: answer, refusedAtDispatch } = await deps.modern.dispatch(rpc, extra);
+        const status = refusedAtDispatch && 'error' in answer ? (DISPATCH_REFUSAL_STATUS[answer.error.code] ?? 200) : 200;
+        return reply.code(status).type('application/json').send(answer);
       }
       // 2025 traffic, to the long-lived server.
       if (route.reason === 'response') return reply.code(202).send(); // answers requests this server never sends
@@ -155,6 +168,12 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
     });
   });
 }
+
+/**
+ * MCP 2026-07-28: the HTTP status of a request the SDK refused before any handler ran (its
+ * ladder table, LADDER_ERROR_HTTP_STATUS); a handler's own errors stay in-band on 200.
+ */
+const DISPATCH_REFUSAL_STATUS: Readonly<Record<number, number>> = { [-32700]: 400, [-32600]: 400, [-32601]: 404, [-32022]: 400, [-32021]: 400, [-32020]: 400 };
 
 const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version !== MODERN_PROTOCOL_VERSION);
 
@@ -190,31 +209,9 @@ function inboundOf(request: FastifyRequest, body: unknown): InboundHttpRequest {
   };
 }
 
-/** What the SDK's entry reads: the media type and the MCP headers. Never credentials or cookies. */
-function forwardedHeaders(request: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    if (name === 'content-type' || name === 'accept' || name.startsWith('mcp-')) {
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-  }
-  return headers;
-}
-
 function echoableId(body: unknown): string | number | null {
   if (!isJSONRPCRequest(body)) return null;
   return body.id;
-}
-
-async function sendResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
-  reply.code(response.status);
-  const contentType = response.headers.get('content-type');
-  if (contentType) reply.type(contentType);
-  const allow = response.headers.get('allow');
-  if (allow) reply.header('allow', allow);
-  const text = await response.text();
-  return reply.send(text.length > 0 ? text : undefined);
 }
 
 function assertAcceptable(request: FastifyRequest): void {

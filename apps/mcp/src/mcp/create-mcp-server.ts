@@ -14,13 +14,13 @@ export const SUPPORTED_PROTOCOL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
 /**
- * Builds the low-level SDK `Server`s of this process: one long-lived instance for 2025 traffic
- * (behind src/mcp/request-transport.ts) and one per 2026-07-28 request (the SDK's
- * `createMcpHandler` binds each instance to the era of the request it serves). The low-level
+ * Builds the low-level SDK `Server`s of this process, one long-lived instance per era: 2025
+ * traffic (behind src/mcp/request-transport.ts) and 2026-07-28 traffic (behind
+ * src/seams/modern-request-transport.ts, which binds it to that revision). The low-level
  * `Server` (not McpServer) because we answer tools/list with the Apps SDK fields McpServer drops;
  * the SDK still owns initialize, server/discover, ping, capability checks, request/result
- * validation and JSON-RPC errors. Everything built here is built once: an instance is its
- * constructor and two handler registrations.
+ * validation, result encoding and JSON-RPC errors. The handlers and the tools/list result are
+ * built once and shared.
  */
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- returns the low-level Server (see above)
 export function createMcpServerFactory(registry: readonly ToolRegistration[], deps: Omit<CallToolDeps, 'tools'>): () => Server {
