@@ -1,7 +1,8 @@
 // Contract tests of src/seams/: what each seam assumes of the MCP SDK v2, checked against the SDK
 // itself, so an upgrade that changes the assumption fails here rather than in production.
-import { createMcpHandler, Server, type JSONRPCRequest } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, createMcpHandler, Server, type InboundHttpRequest, type JSONRPCRequest } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { classifyRequest } from '../src/seams/classify-request.js';
 import { ModernRequestScopedTransport } from '../src/seams/modern-request-transport.js';
 import { standardHeaderRefusal } from '../src/seams/standard-request-headers.js';
 
@@ -108,5 +109,32 @@ describe('seam: standardHeaderRefusal agrees with the SDK entry (createMcpHandle
       expect(response.status).toBe(400);
       expect(sdk.error).toEqual({ code: ours.code, message: ours.message, data: ours.data });
     }
+  });
+});
+
+describe('seam: classifyRequest gives the SDK classifier\'s outcome', () => {
+  const rpc = (method: string, params?: unknown, id: unknown = 1) => ({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) });
+  const cases: Array<[string, InboundHttpRequest]> = [
+    ['a 2025 request, no header', { httpMethod: 'POST', body: rpc('tools/list') }],
+    ['a 2025 request, 2025-11-25 header', { httpMethod: 'POST', body: rpc('tools/call', { name: 'x' }), protocolVersionHeader: '2025-11-25' }],
+    ['a 2025 request, padded header', { httpMethod: 'POST', body: rpc('tools/list'), protocolVersionHeader: ' 2025-06-18\t' }],
+    ['a 2025 request with an unknown old header', { httpMethod: 'POST', body: rpc('tools/list'), protocolVersionHeader: '1999-01-01' }],
+    ['a 2025 request with _meta but no claim', { httpMethod: 'POST', body: rpc('tools/list', { _meta: { progressToken: 1 } }) }],
+    ['initialize', { httpMethod: 'POST', body: rpc('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } }) }],
+    ['initialize without a version', { httpMethod: 'POST', body: rpc('initialize', {}) }],
+    ['initialize under a 2026 header', { httpMethod: 'POST', body: rpc('initialize', { protocolVersion: '2026-07-28' }), protocolVersionHeader: '2026-07-28' }],
+    ['a 2026 header without an envelope', { httpMethod: 'POST', body: rpc('tools/list'), protocolVersionHeader: '2026-07-28' }],
+    ['a 2099 header without an envelope', { httpMethod: 'POST', body: rpc('tools/list'), protocolVersionHeader: '2099-01-01' }],
+    ['a 2026 envelope', { httpMethod: 'POST', body: rpc('tools/list', { _meta: ENVELOPE }), protocolVersionHeader: '2026-07-28', mcpMethodHeader: 'tools/list' }],
+    ['a 2026 envelope under a 2025 header', { httpMethod: 'POST', body: rpc('tools/list', { _meta: ENVELOPE }), protocolVersionHeader: '2025-11-25' }],
+    ['a claim naming 2025-11-25', { httpMethod: 'POST', body: rpc('tools/list', { _meta: { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' } }) }],
+    ['a notification', { httpMethod: 'POST', body: { jsonrpc: '2.0', method: 'notifications/initialized' } }],
+    ['a response', { httpMethod: 'POST', body: { jsonrpc: '2.0', id: 1, result: {} } }],
+    ['not JSON-RPC', { httpMethod: 'POST', body: { hello: 'world' } }],
+    ['a request with a bad id', { httpMethod: 'POST', body: rpc('tools/list', undefined, { not: 'an id' }) }],
+    ['a request with array params', { httpMethod: 'POST', body: rpc('tools/list', [1, 2]) }],
+  ];
+  it.each(cases)('%s', (_name, inbound) => {
+    expect(classifyRequest(inbound)).toEqual(classifyInboundRequest(inbound));
   });
 });

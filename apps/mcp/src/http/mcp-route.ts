@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  classifyInboundRequest,
   isJSONRPCNotification,
   isJSONRPCRequest,
   type InboundHttpRequest,
@@ -17,6 +16,7 @@ import type { McpConfig } from '../config.js';
 import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '../mcp/create-mcp-server.js';
 import { authInfoFor } from '../mcp/principal-info.js';
 import type { RequestScopedTransport } from '../mcp/request-transport.js';
+import { classifyRequest } from '../seams/classify-request.js';
 import type { ModernRequestScopedTransport } from '../seams/modern-request-transport.js';
 import { standardHeaderRefusal } from '../seams/standard-request-headers.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
@@ -118,7 +118,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
       const authInfo = request.principal && request.bearerToken ? authInfoFor(request.bearerToken, request.principal) : undefined;
       const extra = authInfo ? { authInfo } : {};
 
-      const route = classifyInboundRequest(inboundOf(request, body));
+      const route = classifyRequest(inboundOf(request, body));
       if (route.kind === 'reject') {
         throw new JsonRpcHttpError(route.httpStatus, route.code, route.message, {}, route.data, echoableId(body));
       }
