@@ -62,7 +62,7 @@ export type ServerHandle = {
   stop(): Promise<void>;
 };
 
-const SERVER_ENTRIES = ['auth-app', 'mcp-app', 'fastify-bare', 'sdk-stateless'] as const;
+const SERVER_ENTRIES = ['auth-app', 'mcp-app', 'fastify-bare', 'sdk-stateless', 'sdk-minimal'] as const;
 export type ServerEntry = (typeof SERVER_ENTRIES)[number];
 const bundled = (entry: ServerEntry) => path.join(BENCH_DIR, 'dist', `${entry}.mjs`);
 
@@ -85,14 +85,17 @@ export async function startServer(
   entry: ServerEntry,
   env: Record<string, string>,
   port?: number,
+  /** `pipe`: stdout goes to a pipe this runner drains and discards, as a container's log driver reads it. */
+  stdout: 'inherit' | 'pipe' = 'inherit',
 ): Promise<ServerHandle> {
   const chosenPort = port ?? (await freePort());
   const [command, args] = nodeCommand(pinning, pinning.serverCore, [bundled(entry)]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, BENCH_PORT: String(chosenPort) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  child.stdout?.resume();
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const ready = new Promise<void>((resolve, reject) => {
     child.once('message', (message: ServerMessage) => (message.type === 'ready' ? resolve() : reject(new Error(`${name}: unexpected ${message.type}`))));

@@ -12,14 +12,13 @@ const BENCH_PASSWORD = 'bench-password-correct-horse';
 export type Servers = {
   auth: ServerHandle;
   authMemory: ServerHandle;
-  /** Our MCP app as production runs it: metrics on. */
   mcp: ServerHandle;
-  /** Its scrape URL, to check the load was counted. */
-  mcpMetricsUrl: string;
-  /** The same app with MCP_METRICS_PORT=0: the other side of mcp.metrics.cost. */
-  mcpMetricsOff: ServerHandle;
   bareFastify: ServerHandle;
   sdkStateless: ServerHandle;
+  /** Baseline (d): the SDK v2's minimal documented pattern. */
+  sdkMinimal: ServerHandle;
+  /** Ours at LOG_LEVEL=warn: what the access log costs. */
+  mcpQuiet: ServerHandle;
   resourceUrl: string;
   all: ServerHandle[];
 };
@@ -39,9 +38,12 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   await bundleServers();
   const mcpPort = await freePort();
   const resourceUrl = `http://127.0.0.1:${mcpPort}/mcp`;
-  // Production defaults except: warn-level logs (info logs a line per request; no server in
-  // this comparison logs per request) and hour-long access tokens (a run outlasts the default 10 min).
+  // Production defaults except hour-long access tokens (a run outlasts the default 10 min). Our
+  // MCP server runs at the default LOG_LEVEL=info, its access line per request written to a
+  // pipe as in a container; the auth apps and baselines at warn (they are not what is measured
+  // at production defaults), plus a second MCP server at warn for the access log's cost.
   const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
+  const quietPort = await freePort();
   // Abuse limits stay on (their counters cost what they cost) but high enough that a bench
   // registering hundreds of clients from one address is never refused.
   const limits = {
@@ -51,31 +53,23 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
     LIMIT_TOKEN_PER_CLIENT: '100000000/60',
   };
   const authEnv = { ...common, ...limits, KEY_ENCRYPTION_SECRET: BENCH_KEY_ENCRYPTION_SECRET, ACCESS_TOKEN_TTL_SECONDS: '3600' };
-  // Metrics on, as in production, each app on a free metrics port of its own (never the defaults,
-  // which another process on this machine may hold).
-  const metricsPorts = { auth: await freePort(), authMemory: await freePort(), mcp: await freePort() };
-  const metricsEnv = (port: number) => ({ METRICS_HOST: '127.0.0.1', AUTH_METRICS_PORT: String(port), MCP_METRICS_PORT: String(port) });
+  // Metrics on, as in production (the default), each app's listener on a free port of its own.
+  const metricsOn = async (variable: 'AUTH_METRICS_PORT' | 'MCP_METRICS_PORT') => ({ METRICS_HOST: '127.0.0.1', [variable]: String(await freePort()) });
   // The first auth app creates the signing key both share.
-  const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, ...metricsEnv(metricsPorts.auth), BENCH_ADAPTER: 'prisma' });
-  const mcpOffPort = await freePort();
-  const [authMemory, mcp, mcpMetricsOff, bareFastify, sdkStateless] = await Promise.all([
-    startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, ...metricsEnv(metricsPorts.authMemory), BENCH_ADAPTER: 'memory' }),
-    startServer(pinning, 'mcp', 'mcp-app', { ...common, ...metricsEnv(metricsPorts.mcp), ISSUER: auth.url }, mcpPort),
-    // Same RESOURCE_URL (the token's audience), so its own port is an extra allowed Host.
-    startServer(pinning, 'mcp-metrics-off', 'mcp-app', { ...common, MCP_METRICS_PORT: '0', MCP_ALLOWED_HOSTS: `127.0.0.1:${mcpOffPort}`, ISSUER: auth.url }, mcpOffPort),
+  const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, ...(await metricsOn('AUTH_METRICS_PORT')), BENCH_ADAPTER: 'prisma' });
+  const [authMemoryMetrics, mcpMetrics, quietMetrics] = [await metricsOn('AUTH_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT')];
+  const [authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
+    startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, ...authMemoryMetrics, BENCH_ADAPTER: 'memory' }),
+    startServer(pinning, 'mcp', 'mcp-app', { ...common, ...mcpMetrics, LOG_LEVEL: 'info', ISSUER: auth.url }, mcpPort, 'pipe'),
+    // Same audience as `mcp` (tokens are for resourceUrl); its own port, as a second replica.
+    startServer(pinning, 'mcp-warn', 'mcp-app', { ...common, ...quietMetrics, ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${quietPort}` }, quietPort, 'pipe'),
     startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
     startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
+    startServer(pinning, 'baseline-d-sdk-minimal', 'sdk-minimal', { ...common, ISSUER: auth.url }, undefined),
   ]);
   return {
-    auth,
-    authMemory,
-    mcp,
-    mcpMetricsUrl: `http://127.0.0.1:${metricsPorts.mcp}/metrics`,
-    mcpMetricsOff,
-    bareFastify,
-    sdkStateless,
-    resourceUrl,
-    all: [auth, authMemory, mcp, mcpMetricsOff, bareFastify, sdkStateless],
+    auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
+    all: [auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal],
   };
 }
 

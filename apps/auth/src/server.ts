@@ -2,7 +2,7 @@
 // that reads the environment, listens and handles signals.
 import { createPrismaClient, databaseStopSteps, migrate, resolveDatabase } from '@omnichat/db';
 import { createAuthMetrics, startMetricsServer } from '@omnichat/metrics';
-import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, developmentLogStream, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
+import { createReadiness, installCrashHandlers, installShutdown, loadConfigOrExit, serverLogDestination, loadDotEnv, startOrExit, tuneHeapForServer } from '@omnichat/lifecycle';
 
 import { buildAuthApp } from './app.js';
 import { loadAuthConfig } from './config.js';
@@ -22,13 +22,14 @@ const stopSteps = databaseStopSteps(prisma, database);
 // From here on an uncaught exception or unhandled rejection is logged without secrets, stops the
 // embedded Postgres and exits 1 (packages/lifecycle/src/crash.ts).
 const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
-// Readable lines at a terminal in development; JSON otherwise (production, containers, files).
-const logStream = developmentLogStream(process.env);
+// Readable lines at a terminal in development; JSON otherwise (production, containers, files),
+// written asynchronously and flushed on exit (packages/lifecycle/src/log-stream.ts).
+const logStream = serverLogDestination(process.env);
 const metrics = createAuthMetrics();
 const app = await startOrExit(async () => {
   // A no-op when current (docker compose runs a one-shot migrate first); serialised by a lock.
   await migrate(database.url);
-  const built = await buildAuthApp(config, { prisma, readiness, metrics, ...(logStream ? { logStream } : {}) });
+  const built = await buildAuthApp(config, { prisma, readiness, metrics, logStream });
   // Metrics first: a taken metrics port stops the boot before the public port opens.
   if (config.metrics.enabled) {
     const served = await startMetricsServer(metrics.registry, config.metrics, built.log);

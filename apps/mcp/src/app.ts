@@ -19,8 +19,9 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { mcpRoutes } from './http/mcp-route.js';
 import { registerProtectedResourceMetadata, resourceMetadataUrl } from './http/protected-resource-metadata.js';
-import { createMcpServer } from './mcp/create-mcp-server.js';
+import { createMcpServerFactory } from './mcp/create-mcp-server.js';
 import { RequestScopedTransport } from './mcp/request-transport.js';
+import { ModernRequestScopedTransport } from './seams/modern-request-transport.js';
 import { TOOL_REGISTRY, toolRegistryByName, type ToolRegistration } from './tools/registry.js';
 
 export type McpDeps = {
@@ -131,12 +132,19 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     now,
   });
 
+  // One long-lived SDK server per era, both from the same factory (same tools): 2025 traffic
+  // behind a request-scoped transport, 2026-07-28 traffic behind the seam that binds its server
+  // to that revision (src/seams/modern-request-transport.ts). Nothing is built per request.
+  const newServer = createMcpServerFactory(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config, metrics });
   const transport = new RequestScopedTransport();
-  const server = createMcpServer(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config, metrics });
-  server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
-  await server.connect(transport);
-  transport.deliverRequestsTo(server);
-  app.addHook('onClose', async () => server.close());
+  const modern = new ModernRequestScopedTransport();
+  const servers = [newServer(), newServer()] as const;
+  for (const server of servers) server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
+  await servers[0].connect(transport);
+  await servers[1].connect(modern);
+  app.addHook('onClose', async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
 
   // @fastify/cors (preflights included) for everything but /mcp, whose routes add the same
   // response headers themselves (src/http/cors-headers.ts): the plugin's per-request hook was
@@ -147,6 +155,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, dpop, transport, tools: toolRegistryByName(registry), metrics });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry), metrics });
   return app;
 }

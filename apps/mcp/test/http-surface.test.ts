@@ -117,12 +117,25 @@ describe('Streamable HTTP transport, stateless', () => {
     ['a non-JSON-RPC body', JSON.stringify({ hello: 'world' }), {}, 400, -32600],
     ['a wrong media type', 'x', { 'content-type': 'text/plain' }, 415, -32000],
     ['no text/event-stream in Accept', JSON.stringify(rpc('ping')), { accept: 'application/json' }, 406, -32000],
-    ['an unsupported protocol version', JSON.stringify(rpc('ping')), { 'mcp-protocol-version': '1999-01-01' }, 400, -32000],
     ['a 5 MiB body', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(5 * 1024 * 1024) } }), {}, 413, -32000],
   ])('refuses %s', async (_name, body, headers, status, code) => {
     const reply = await postMcp(bed.server.url, body, { headers: headers as Record<string, string> });
     expect(reply.status).toBe(status);
     expect(reply.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code } });
+  });
+
+  it('refuses an unsupported protocol version with the spec error listing the supported ones', async () => {
+    const reply = await postMcp(bed.server.url, rpc('ping', undefined, 5), { headers: { 'mcp-protocol-version': '1999-01-01' } });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({
+      jsonrpc: '2.0',
+      id: 5,
+      error: {
+        code: -32022,
+        message: 'Unsupported protocol version: 1999-01-01',
+        data: { supported: ['2026-07-28', '2025-11-25', '2025-06-18'], requested: '1999-01-01' },
+      },
+    });
   });
 
   it('keeps concurrent requests with the same JSON-RPC id apart', async () => {

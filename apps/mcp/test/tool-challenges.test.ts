@@ -59,7 +59,7 @@ describe('mixed mode (MCP_REQUIRE_AUTH=false): tool-level challenges', () => {
 
   it('an unknown tool is a protocol error (-32602), not a crash', async () => {
     const reply = await postMcp(bed.server.url, rpc('tools/call', { name: 'rm_rf', arguments: {} }, 9));
-    expect(reply.body).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32602, message: 'MCP error -32602: Unknown tool: rm_rf' } });
+    expect(reply.body).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32602, message: 'Unknown tool: rm_rf' } });
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { ToolSchema } from '@modelcontextprotocol/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
 import { postMcp, rpc } from './helpers/mcp-http.js';
@@ -32,6 +33,10 @@ describe('tools/list (raw JSON, Apps SDK shape)', () => {
         'ssh_execute',
       ].sort(),
     );
+  });
+
+  it('every descriptor is a valid MCP Tool by the SDK\'s own spec schema (@modelcontextprotocol/core)', () => {
+    for (const tool of tools) expect(ToolSchema.safeParse(tool).success, tool['name']).toBe(true);
   });
 
   it.each([

@@ -7,5 +7,5 @@ export { tuneHeapForServer } from './heap.js';
 export { AccessLogController } from './access-log.js';
 export { productionUrlProblem } from './public-url.js';
 export { DOTENV_PATH, loadDotEnv } from './dotenv.js';
-export { developmentLogStream } from './log-stream.js';
+export { developmentLogStream, serverLogDestination, type LogDestination } from './log-stream.js';
 export { APP_VERSION, readAppVersion } from './version.js';

@@ -8,7 +8,8 @@ export function corsPluginOptions(corsOrigins: readonly string[]) {
   return {
     origin: [...corsOrigins],
     methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'DPoP', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
+    // Mcp-Method and Mcp-Name: the request headers MCP 2026-07-28 requires on every POST.
+    allowedHeaders: ['Authorization', 'DPoP', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Method', 'Mcp-Name', 'Mcp-Session-Id', 'Last-Event-ID'],
     exposedHeaders: [...CORS_EXPOSED_HEADERS],
     maxAge: 600,
   };

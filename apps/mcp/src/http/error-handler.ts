@@ -39,7 +39,7 @@ export function registerErrorHandler(app: FastifyInstance, resourceMetadataUrl: 
         .send(challenge.body);
     }
     if (error instanceof JsonRpcHttpError) {
-      return reply.code(error.statusCode).headers(error.headers).send(jsonRpcErrorBody(error.rpcCode, error.message));
+      return reply.code(error.statusCode).headers(error.headers).send(jsonRpcErrorBody(error.rpcCode, error.message, error.data, error.id));
     }
     if (error instanceof DpopReplayUnavailableError) {
       request.log.warn({ err: error.cause }, 'DPoP replay store unavailable');

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  isInitializeRequest,
   isJSONRPCNotification,
   isJSONRPCRequest,
-  JSONRPCMessageSchema,
-  SUPPORTED_PROTOCOL_VERSIONS,
+  type InboundHttpRequest,
   type JSONRPCNotification,
   type JSONRPCRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import type { McpMetrics } from '@omnichat/metrics';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { extractAccessToken, isDpopAuthorization } from '../auth/bearer-token.js';
@@ -16,8 +14,12 @@ import { AuthenticationRequiredError, InvalidTokenError } from '../auth/errors.j
 import type { Principal } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
 import type { McpConfig } from '../config.js';
+import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '../mcp/create-mcp-server.js';
 import { authInfoFor } from '../mcp/principal-info.js';
 import type { RequestScopedTransport } from '../mcp/request-transport.js';
+import { classifyRequest } from '../seams/classify-request.js';
+import type { ModernRequestScopedTransport } from '../seams/modern-request-transport.js';
+import { standardHeaderRefusal } from '../seams/standard-request-headers.js';
 import { checkToolAccess } from '../tools/security-schemes.js';
 import type { ToolRegistration } from '../tools/registry.js';
 import { createCorsResponseHeaders } from './cors-headers.js';
@@ -39,15 +41,21 @@ export type McpRouteDeps = {
   config: McpConfig;
   verifier: AccessTokenVerifier;
   dpop: DpopAuthenticator;
+  /** 2025-11-25 / 2025-06-18 traffic: the one long-lived SDK server. */
   transport: RequestScopedTransport;
+  /** 2026-07-28 traffic: the one long-lived SDK server bound to that revision (src/seams/). */
+  modern: ModernRequestScopedTransport;
   tools: ReadonlyMap<string, ToolRegistration>;
   metrics?: Pick<McpMetrics, 'toolCall'> | undefined;
 };
 
 /**
- * The Streamable HTTP endpoint, stateless with JSON responses (MCP 2025-11-25 "Transports"):
- * POST carries one JSON-RPC message; GET (server-initiated stream) and DELETE (session end) do
- * not exist without sessions, hence 405.
+ * The Streamable HTTP endpoint, stateless with JSON responses, for MCP 2026-07-28, 2025-11-25
+ * and 2025-06-18 on one URL. POST carries one JSON-RPC message; the SDK's classifier decides its
+ * era from the body (a `_meta` protocol-version claim means 2026-07-28, anything else is 2025
+ * traffic) with the `MCP-Protocol-Version` header as a cross-check. GET (server-initiated stream)
+ * and DELETE (session end) do not exist without sessions, hence 405 (2026-07-28 "Backward
+ * Compatibility" asks the same). Authentication comes first and is the same for every revision.
  */
 export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promise<void> {
   const { config } = deps;
@@ -104,32 +112,111 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
 
     authenticated.post(path, async (request, reply) => {
       assertAcceptable(request);
-      const message = parseSingleMessage(request.body);
-      const extra = request.principal && request.bearerToken
-        ? { authInfo: authInfoFor(request.bearerToken, request.principal) }
-        : {};
+      const { body } = request;
+      // Batches were removed in MCP 2025-06-18 and are refused by 2026-07-28; the SDK still
+      // accepts all-2025 batches, and one request per message keeps per-call scope checks simple
+      // (docs/security.md RS-18, RS-19).
+      if (Array.isArray(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+      const authInfo = request.principal && request.bearerToken ? authInfoFor(request.bearerToken, request.principal) : undefined;
+      const extra = authInfo ? { authInfo } : {};
 
-      if (message.kind !== 'request') {
-        if (message.kind === 'notification') deps.transport.notify(message.notification, extra);
-        // Responses from the client answer requests this server never sends: accepted, ignored.
+      const route = classifyRequest(inboundOf(request, body));
+      if (route.kind === 'reject') {
+        throw new JsonRpcHttpError(route.httpStatus, route.code, route.message, {}, route.data, echoableId(body));
+      }
+      if (route.kind === 'modern') {
+        // 2026-07-28 defines no client notification over Streamable HTTP: accepted, dropped.
+        if (route.messageKind === 'notification') return reply.code(202).send();
+        const rpc = route.message;
+        // An envelope naming another revision: the error lists what server/discover advertises
+        // (2026-07-28; the 2025 revisions are reached through initialize, not the envelope).
+        const revision = route.classification.revision ?? 'unknown';
+        if (revision !== MODERN_PROTOCOL_VERSION) {
+          throw new JsonRpcHttpError(400, -32022, `Unsupported protocol version: ${revision}`, {}, { supported: [MODERN_PROTOCOL_VERSION], requested: revision }, rpc.id);
+        }
+        const refusal = standardHeaderRefusal(
+          { protocolVersion: header(request, 'mcp-protocol-version'), method: header(request, 'mcp-method'), name: header(request, 'mcp-name') },
+          rpc,
+        );
+        if (refusal) throw new JsonRpcHttpError(400, refusal.code, refusal.message, {}, refusal.data, rpc.id);
+        assertToolScopes(rpc);
+        const { reply: answer, refusedAtDispatch } = await deps.modern.dispatch(rpc, extra);
+        const status = refusedAtDispatch && 'error' in answer ? (DISPATCH_REFUSAL_STATUS[answer.error.code] ?? 200) : 200;
+        return reply.code(status).type('application/json').send(answer);
+      }
+      // 2025 traffic, to the long-lived server.
+      if (route.reason === 'response') return reply.code(202).send(); // answers requests this server never sends
+      if (route.reason === 'notification') {
+        if (!isJSONRPCNotification(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
+        if (isSupportedLegacyHeader(route.requestedVersion)) deps.transport.notify(body as JSONRPCNotification, extra);
         return reply.code(202).send();
       }
-      const { request: rpc } = message;
-      // Method first: a failed zod parse builds an issue list, and every tools/call would pay for it.
-      if (!(rpc.method === 'initialize' && isInitializeRequest(rpc))) assertProtocolVersion(request);
-      if (config.requireAuth && rpc.method === 'tools/call') {
-        // Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1).
-        const entry = deps.tools.get(String(rpc.params?.['name']));
+      const rpc = body as JSONRPCRequest;
+      // initialize negotiates its version in the body; every later request names it in the header.
+      if (route.reason !== 'initialize' && !isSupportedLegacyHeader(route.requestedVersion)) {
+        throw unsupportedVersion(route.requestedVersion ?? 'unknown', rpc.id);
+      }
+      assertToolScopes(rpc);
+      const response = await deps.transport.dispatch(rpc, extra);
+      return reply.type('application/json').send(response);
+
+      /** Strict mode answers a missing scope at the HTTP layer: 403 insufficient_scope (RFC 6750 §3.1). */
+      function assertToolScopes(message: JSONRPCRequest): void {
+        if (!config.requireAuth || message.method !== 'tools/call') return;
+        const entry = deps.tools.get(String(message.params?.['name']));
         const denied = entry ? checkToolAccess(entry.access, request.principal) : null;
         if (entry && denied) {
           deps.metrics?.toolCall(entry.tool.name, 'denied');
           throw denied;
         }
       }
-      const response = await deps.transport.dispatch(rpc, extra);
-      return reply.type('application/json').send(response);
     });
   });
+}
+
+/**
+ * MCP 2026-07-28: the HTTP status of a request the SDK refused before any handler ran (its
+ * ladder table, LADDER_ERROR_HTTP_STATUS); a handler's own errors stay in-band on 200.
+ */
+const DISPATCH_REFUSAL_STATUS: Readonly<Record<number, number>> = { [-32700]: 400, [-32600]: 400, [-32601]: 404, [-32022]: 400, [-32021]: 400, [-32020]: 400 };
+
+const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version !== MODERN_PROTOCOL_VERSION);
+
+/** No header is a pre-2025-06-18 client, which the 2025 revisions let us take as 2025-03-26-compatible. */
+function isSupportedLegacyHeader(version: string | undefined): boolean {
+  return version === undefined || LEGACY_VERSIONS.includes(version);
+}
+
+/**
+ * MCP 2026-07-28 "Protocol Version Negotiation", for a 2025-style request whose header names a
+ * version we do not serve: 400 UnsupportedProtocolVersionError listing every version this
+ * endpoint serves (initialize reaches the 2025 ones, the `_meta` envelope 2026-07-28).
+ */
+function unsupportedVersion(requested: string, id: string | number | null): JsonRpcHttpError {
+  return new JsonRpcHttpError(400, -32022, `Unsupported protocol version: ${requested}`, {}, { supported: [...SUPPORTED_PROTOCOL_VERSIONS], requested }, id);
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function inboundOf(request: FastifyRequest, body: unknown): InboundHttpRequest {
+  const protocolVersionHeader = header(request, 'mcp-protocol-version');
+  const mcpMethodHeader = header(request, 'mcp-method');
+  const mcpNameHeader = header(request, 'mcp-name');
+  return {
+    httpMethod: 'POST',
+    body,
+    ...(protocolVersionHeader !== undefined ? { protocolVersionHeader } : {}),
+    ...(mcpMethodHeader !== undefined ? { mcpMethodHeader } : {}),
+    ...(mcpNameHeader !== undefined ? { mcpNameHeader } : {}),
+  };
+}
+
+function echoableId(body: unknown): string | number | null {
+  if (!isJSONRPCRequest(body)) return null;
+  return body.id;
 }
 
 function assertAcceptable(request: FastifyRequest): void {
@@ -138,33 +225,4 @@ function assertAcceptable(request: FastifyRequest): void {
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
     throw new JsonRpcHttpError(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
   }
-}
-
-function assertProtocolVersion(request: FastifyRequest): void {
-  const version = request.headers['mcp-protocol-version'];
-  if (version !== undefined && (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version))) {
-    throw new JsonRpcHttpError(
-      400,
-      -32000,
-      `Bad Request: Unsupported protocol version (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
-    );
-  }
-}
-
-type ParsedMessage =
-  | { kind: 'request'; request: JSONRPCRequest }
-  | { kind: 'notification'; notification: JSONRPCNotification }
-  | { kind: 'response' };
-
-function parseSingleMessage(body: unknown): ParsedMessage {
-  // Batches were removed in MCP 2025-06-18; the SDK still accepts them, and one request per
-  // message keeps per-call scope checks simple (docs/security.md RS-18, RS-19).
-  if (Array.isArray(body)) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
-  // Requests are nearly all the traffic: the SDK's own request guard alone (the first member of
-  // JSONRPCMessageSchema, strict, so the body IS the parsed value) instead of the whole union
-  // parse followed by the same guard again.
-  if (isJSONRPCRequest(body)) return { kind: 'request', request: body };
-  const parsed = JSONRPCMessageSchema.safeParse(body);
-  if (!parsed.success) throw new JsonRpcHttpError(400, -32600, 'Invalid Request: not a JSON-RPC 2.0 message');
-  return isJSONRPCNotification(parsed.data) ? { kind: 'notification', notification: parsed.data } : { kind: 'response' };
 }

@@ -1,5 +1,4 @@
-import { ErrorCode, McpError, type CallToolRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { ProtocolError, ProtocolErrorCode, type CallToolRequest, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { PrismaClient } from '@omnichat/db';
@@ -29,17 +28,17 @@ export type CallToolDeps = {
  * a missing sign-in or scope carries the challenge in `_meta["mcp/www_authenticate"]` (Apps SDK).
  */
 export function createCallToolHandler(deps: CallToolDeps) {
-  return async (request: CallToolRequest, extra: { authInfo?: AuthInfo | undefined; signal?: AbortSignal }): Promise<CallToolResult> => {
+  return async (request: CallToolRequest, ctx: ServerContext): Promise<CallToolResult> => {
     const { name } = request.params;
     const entry = deps.tools.get(name);
     // The label is a registered name or UNKNOWN_TOOL: a caller's made-up name never becomes a series.
     const counted = (outcome: ToolCallOutcome) => deps.metrics?.toolCall(entry ? name : UNKNOWN_TOOL, outcome);
     if (!entry) {
       counted('unknown_tool');
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     }
 
-    const principal = principalFromAuthInfo(extra.authInfo);
+    const principal = principalFromAuthInfo(ctx.http?.authInfo);
     const denied = checkToolAccess(entry.access, principal);
     if (denied) {
       counted('denied');
@@ -53,7 +52,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
     }
 
     try {
-      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: extra.signal, metrics: deps.metrics });
+      const outcome = await entry.tool.run(parsed.data, { principal, prisma: deps.prisma, log: deps.log, config: deps.config, signal: ctx.mcpReq.signal, metrics: deps.metrics });
       counted('ok');
       return {
         content: [{ type: 'text', text: outcome.text }],
@@ -72,7 +71,7 @@ export function createCallToolHandler(deps: CallToolDeps) {
       }
       counted('internal_error');
       deps.log.error({ err: error, tool: name }, 'tool failed');
-      throw new McpError(ErrorCode.InternalError, 'Internal error');
+      throw new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.js';
 
 /** Carries our verified principal through the SDK's `authInfo` to the request handlers. */

@@ -6,8 +6,8 @@ import type {
   JSONRPCResultResponse,
   MessageExtraInfo,
   RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+  Transport,
+} from '@modelcontextprotocol/server';
 
 export type JsonRpcReply = JSONRPCResultResponse | JSONRPCErrorResponse;
 
@@ -15,10 +15,12 @@ type Pending = { clientId: RequestId; resolve(reply: JsonRpcReply): void };
 
 /**
  * An SDK `Transport` that lets ONE long-lived MCP `Server` answer many concurrent stateless HTTP
- * requests. The SDK's stateless Streamable HTTP transport must be created (with a new server) per
- * request because JSON-RPC ids from different clients collide; here each incoming request gets a
- * process-unique id on the way in and its own id back on the way out, so the SDK's Protocol keeps
- * doing all JSON-RPC handling (dispatch, validation, errors) while nothing is rebuilt per request.
+ * requests of the 2025 revisions (initialize-era). The SDK's stateless legacy serving builds a
+ * server and a transport per request because JSON-RPC ids from different clients collide; here
+ * each incoming request gets a process-unique id on the way in and its own id back on the way
+ * out, so the SDK's Protocol keeps doing all JSON-RPC handling (dispatch, validation, errors)
+ * while nothing is rebuilt per request. Messages go in through the public `onmessage` the
+ * Protocol installs on `connect()`.
  *
  * Server-to-client messages (progress, logging) have no channel in JSON-response mode and are
  * dropped, as the SDK's own transport does without a stream. `notifications/cancelled` is dropped
@@ -32,23 +34,8 @@ export class RequestScopedTransport implements Transport {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
-  private deliverRequest: ((request: JSONRPCRequest, extra: MessageExtraInfo) => void) | undefined;
 
   async start(): Promise<void> {}
-
-  /**
-   * Hands requests straight to the connected SDK Protocol's request path. Its `onmessage` wrapper
-   * first zod-parses every message as a result and then as an error response (two failing parses
-   * with their issue lists, ~5 % of a tool call) before recognising a request; ours were already
-   * validated by the route with the SDK's own `isJSONRPCRequest`. The Protocol still does the rest
-   * (handler lookup, validation, errors). `_onrequest` is private to the SDK, whose version is
-   * pinned: should it ever go, this throws at start-up rather than silently taking the slow path.
-   */
-  deliverRequestsTo(protocol: object): void {
-    const onrequest = (protocol as { _onrequest?: unknown })._onrequest;
-    if (typeof onrequest !== 'function') throw new Error('@modelcontextprotocol/sdk: Protocol._onrequest is gone; drop deliverRequestsTo');
-    this.deliverRequest = (request, extra) => onrequest.call(protocol, request, extra);
-  }
 
   /** Hands a request to the server and resolves with its reply, carrying the client's own id. */
   dispatch(request: JSONRPCRequest, extra: MessageExtraInfo): Promise<JsonRpcReply> {
@@ -58,9 +45,7 @@ export class RequestScopedTransport implements Transport {
     const id = ++this.nextId;
     return new Promise<JsonRpcReply>((resolve) => {
       this.pending.set(id, { clientId: request.id, resolve });
-      const message = { ...request, id };
-      if (this.deliverRequest) this.deliverRequest(message, extra);
-      else this.onmessage?.(message, extra);
+      this.onmessage?.({ ...request, id }, extra);
     });
   }
 

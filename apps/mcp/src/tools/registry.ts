@@ -1,4 +1,4 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { Scope } from '@omnichat/scopes';
 import type { ToolAccess } from './security-schemes.js';
 import type { ToolImplementation } from './tool-kit.js';

@@ -2,6 +2,8 @@
 // unset), each starting OAuth on the 401 the handshake gets, signing in through our real pages in
 // Chromium and calling whoami and a file tool: the TS SDK v1 client, the TS SDK v2 client
 // (@modelcontextprotocol/client) and mcp-remote over stdio, as Claude Desktop runs it.
+// Issue 15: the SDK v2 client in each of its negotiation modes (legacy = the default, auto, pinned
+// 2026-07-28) and the SDK v1 client call every tool, each on the revision it negotiated.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -141,6 +143,47 @@ async function exercise(client: Pick<Client, 'callTool' | 'listTools'>, label: s
   expect(text(await client.callTool({ name: 'private_files_read', arguments: { path } }))).toBe(`hello from ${label}`);
 }
 
+const EVERY_TOOL = [
+  'public_search', 'whoami', 'private_files_list', 'private_files_read', 'private_files_write', 'private_files_delete',
+  'chat_history', 'chat_search', 'chat_post_message', 'ssh_hosts', 'ssh_execute',
+];
+
+/** Every tool once, with what a model would send; each answers a result, none a protocol error. */
+async function exerciseEveryTool(client: Pick<Client, 'callTool' | 'listTools'>, label: string): Promise<void> {
+  expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([...EVERY_TOOL].sort());
+  const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as { isError?: boolean; structuredContent?: any; content?: unknown };
+  const ok = async (name: string, args: Record<string, unknown>) => {
+    const result = await call(name, args);
+    expect(result.isError, `${label} ${name}: ${text(result)}`).toBeFalsy();
+    return result;
+  };
+  expect((await ok('whoami', {})).structuredContent).toMatchObject({ id: userId, email: EMAIL });
+  await ok('public_search', { query: 'oauth' });
+  const path = `/${label}-all.md`;
+  await ok('private_files_write', { path, content: `every tool from ${label}` });
+  expect(text(await ok('private_files_list', {}))).toContain(`${label}-all.md`);
+  expect(text(await ok('private_files_read', { path }))).toBe(`every tool from ${label}`);
+  await ok('private_files_delete', { path });
+  const posted = await ok('chat_post_message', { content: `hello ${label}` });
+  const conversationId = posted.structuredContent.conversationId as string;
+  expect(text(await ok('chat_history', { conversation_id: conversationId }))).toContain(`hello ${label}`);
+  await ok('chat_search', { query: label });
+  expect((await ok('ssh_hosts', {})).structuredContent).toEqual({ hosts: [] });
+  // No host is approved for this user: a tool refusal the model can read, not a protocol error.
+  const refused = await call('ssh_execute', { host: 'build-box', command: 'uptime' });
+  expect(refused.isError).toBe(true);
+}
+
+/** Signs a fresh SDK v2 client in through the real pages, returning its provider (tokens inside). */
+async function signInSdkV2(label: string, options: ConstructorParameters<typeof ClientV2>[1]): Promise<MemoryProvider> {
+  const provider = new MemoryProvider(label);
+  const transport = new TransportV2(new URL(mcp.url), { authProvider: provider as never });
+  await expect(new ClientV2({ name: label, version: '2.4.0' }, options).connect(transport)).rejects.toBeInstanceOf(UnauthorizedV2);
+  const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');
+  await transport.finishAuth(redirect.searchParams);
+  return provider;
+}
+
 describeInBrowser('real MCP clients sign in on the default configuration', () => {
   it('an unauthenticated initialize gets the 401 challenge that starts their OAuth', async () => {
     const response = await fetch(mcp.url, {
@@ -182,6 +225,36 @@ describeInBrowser('real MCP clients sign in on the default configuration', () =>
     await exercise(client as unknown as Client, 'sdk-v2');
     await client.close();
   }, 60_000);
+
+  it.each([
+    ['legacy (the default)', { versionNegotiation: { mode: 'legacy' } }, 'legacy', '2025-11-25'],
+    ['auto', { versionNegotiation: { mode: 'auto' } }, 'modern', '2026-07-28'],
+    ['pinned 2026-07-28', { versionNegotiation: { mode: { pin: '2026-07-28' } } }, 'modern', '2026-07-28'],
+  ] as const)('TS SDK v2 client, negotiation %s: signs in and calls every tool', async (mode, options, era, revision) => {
+    const label = `sdk-v2-${era}-${mode.split(' ')[0]}`;
+    const provider = await signInSdkV2(label, options as never);
+    const client = new ClientV2({ name: label, version: '2.4.0' }, options as never);
+    const transport = new TransportV2(new URL(mcp.url), { authProvider: provider as never });
+    await client.connect(transport);
+    expect(client.getProtocolEra()).toBe(era);
+    expect(client.getNegotiatedProtocolVersion()).toBe(revision);
+    await exerciseEveryTool(client as unknown as Client, label.replace(/[^a-z0-9-]/g, ''));
+    await client.close();
+  }, 90_000);
+
+  it('TS SDK v1 client negotiates 2025-11-25 and calls every tool', async () => {
+    const provider = new MemoryProvider('SDK v1 all');
+    const first = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never });
+    await expect(new Client({ name: 'sdk-v1-all', version: '1.32.2' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');
+    await first.finishAuth(redirect.searchParams.get('code')!);
+    const client = new Client({ name: 'sdk-v1-all', version: '1.32.2' });
+    const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never });
+    await client.connect(transport);
+    expect(transport.protocolVersion).toBe('2025-11-25');
+    await exerciseEveryTool(client, 'sdk-v1-all');
+    await client.close();
+  }, 90_000);
 
   it('mcp-remote over stdio (Claude Desktop): prints the authorization URL, receives the callback on its loopback port', async () => {
     const home = await mkdtemp(join(tmpdir(), 'mcp-remote-'));

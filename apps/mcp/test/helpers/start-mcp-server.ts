@@ -3,6 +3,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { createPrismaClient, type PrismaClient } from '@omnichat/db';
 import type { McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
+import type { ToolRegistration } from '../../src/tools/registry.js';
 import { freePort } from './free-port.js';
 
 export type StartMcpServerOptions = {
@@ -24,6 +25,8 @@ export type StartMcpServerOptions = {
   metrics?: McpMetrics;
   /** Any other setting, as the environment would give it (KEY_ENCRYPTION_SECRET, KEY_REVOCATION_POLL_SECONDS...). */
   env?: Record<string, string>;
+  /** Another tool table than the app's own. */
+  tools?: readonly ToolRegistration[];
 };
 
 export type RunningMcpServer = {
@@ -57,6 +60,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.now ? { now: options.now } : {}),
     ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
   });
   const url = new URL(resourceUrl);
   await app.listen({ host: url.hostname, port: Number(url.port) });
