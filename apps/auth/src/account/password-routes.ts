@@ -21,7 +21,7 @@ type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffe
  * single-use link). The reset GET is not access-logged at info: its path carries the token.
  */
 export async function passwordRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { prisma, provider } = deps;
+  const { prisma } = deps;
   const now = () => (deps.clock ?? (() => new Date()))();
   const forms = accountForms(config, deps);
 
