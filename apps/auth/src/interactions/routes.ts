@@ -35,7 +35,7 @@ export type InteractionFactors = {
   /** After a right password: the step under /interaction/<uid>/ to go to, or undefined to finish. */
   afterPassword(uid: string, accountId: string): Promise<string | undefined>;
   /** Before consent: a step for a signed-in account that still needs a factor, or undefined. */
-  beforeConsent(uid: string, accountId: string): Promise<string | undefined>;
+  beforeConsent(uid: string, accountId: string, amr: readonly string[]): Promise<string | undefined>;
   /** Markup offered under the password form (`Sign in with a passkey`). */
   signInAlternatives(uid: string, csrf: string): Promise<SafeHtml>;
 };
@@ -93,7 +93,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
 
       const client = await clientLabel(provider, interaction.params.client_id);
       const accountId = interaction.session?.accountId;
-      const factorStep = accountId ? await deps.factors?.beforeConsent(interaction.uid, accountId) : undefined;
+      const factorStep = accountId ? await deps.factors?.beforeConsent(interaction.uid, accountId, interaction.session?.amr ?? []) : undefined;
       if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
       const user = accountId ? await prisma.user.findUnique({ where: { id: accountId } }) : null;
       const asked = requestedScopes(interaction.prompt.details as PromptDetails);

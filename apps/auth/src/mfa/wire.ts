@@ -7,6 +7,7 @@ import type { AuthConfig } from '../config.js';
 import type { InteractionFactors } from '../interactions/routes.js';
 import type { LoginThrottle } from '../interactions/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
+import { SSO_AMR } from '../sso/routes.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
 import { securitySection } from '../views/security-section.js';
 import { accountFactorRoutes } from './account-routes.js';
@@ -33,7 +34,9 @@ export async function installFactors(app: FastifyInstance, config: AuthConfig, d
   return {
     interaction: {
       afterPassword: (uid, accountId) => step.afterPassword(interactionKey(uid), accountId),
-      async beforeConsent(uid, accountId) {
+      async beforeConsent(uid, accountId, amr) {
+        // Signed in through the company IdP: its own MFA stands for ours.
+        if (amr.includes(SSO_AMR)) return undefined;
         const user = await prisma.user.findUnique({ where: { id: accountId } });
         if (!user || !(await step.needsSetup(user))) return undefined;
         // A session from before the policy covered this account: it set up a factor first.

@@ -20,6 +20,12 @@ import { createIdpConfigurations, type IdpConfigurations } from './providers.js'
 import { SSO_REFUSALS, type SsoRefusal } from './refusals.js';
 import { assertedEmail, resolveAccountOnce, type AssertedIdentity } from './resolve-account.js';
 
+/**
+ * The `amr` of a session signed in through a company IdP: its second factor is the IdP's, so our
+ * MFA_REQUIRED set-up does not apply to it (mfa/wire.ts; issue 19: IdP accounts rely on the IdP's MFA).
+ */
+export const SSO_AMR = 'sso';
+
 type Deps = {
   provider: Provider;
   prisma: PrismaClient;
@@ -216,7 +222,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
       const accountId = await takeVerifiedAccount(prisma, interaction.uid, clock());
       if (!accountId) return refuse(request, reply, 'bad_state', { uid: interaction.uid }, 'no completed identity-provider sign-in for this interaction');
       reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId, amr: [SSO_AMR] } }, { mergeWithLastSubmission: false });
       return reply;
     });
   });

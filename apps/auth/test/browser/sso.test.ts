@@ -166,6 +166,19 @@ describeInBrowser('sign-in with an upstream OpenID provider (Chromium, real seco
     expect(methods).toContain(`${LABEL} (dana@corp.example)`);
   });
 
+  it('an admin signing in through the IdP goes straight to consent: MFA_REQUIRED=admins leaves the second factor to the IdP', async () => {
+    const adminId = await createUser(db.prisma, 'boss@corp.example', PASSWORD);
+    await db.prisma.user.update({ where: { id: adminId }, data: { isAdmin: true } });
+    idp.accounts.set('boss-sub', { email: 'boss@corp.example', email_verified: true });
+    const { page, redirects } = await freshPage();
+    const { pending } = await startAtOurSignIn(page);
+    await page.getByRole('button', { name: `Continue with ${LABEL}` }).click();
+    await signInAtIdp(page, 'boss-sub');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const tokens = await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE);
+    expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(adminId);
+  });
+
   it('refuses to link an unverified email to the existing account, and Cancel returns access_denied to the client', async () => {
     const robinId = await createUser(db.prisma, 'robin@corp.example', PASSWORD);
     idp.accounts.set('robin-impostor', { email: 'robin@corp.example', email_verified: false });
