@@ -66,7 +66,7 @@ try {
   };
   const suites: Array<[string, () => Promise<void>]> = [
     ['crypto', () => runCryptoFigures(ctx)],
-    ['mcp', () => runMcpToolCalls(ctx, { bareFastify: servers!.bareFastify, sdkStateless: servers!.sdkStateless, sdkMinimal: servers!.sdkMinimal, mcpQuiet: servers!.mcpQuiet })],
+    ['mcp', () => runMcpToolCalls(ctx, { bareFastify: servers!.bareFastify, sdkStateless: servers!.sdkStateless, sdkMinimal: servers!.sdkMinimal, mcpQuiet: servers!.mcpQuiet, mcpNoMetrics: servers!.mcpNoMetrics })],
     ['auth', async () => void (await runAuthFigures(ctx))],
     ['login', () => runLoginEventLoop(ctx)],
     ['scale', () => runScaleFigures(ctx)],

@@ -19,6 +19,8 @@ export type Servers = {
   sdkMinimal: ServerHandle;
   /** Ours at LOG_LEVEL=warn: what the access log costs. */
   mcpQuiet: ServerHandle;
+  /** Ours with MCP_METRICS_PORT=0: what the Prometheus metrics cost (issue 17, bar ≤ 5 %). */
+  mcpNoMetrics: ServerHandle;
   resourceUrl: string;
   all: ServerHandle[];
 };
@@ -44,6 +46,7 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   // at production defaults), plus a second MCP server at warn for the access log's cost.
   const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
   const quietPort = await freePort();
+  const noMetricsPort = await freePort();
   // Abuse limits stay on (their counters cost what they cost) but high enough that a bench
   // registering hundreds of clients from one address is never refused.
   const limits = {
@@ -58,18 +61,20 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   // The first auth app creates the signing key both share.
   const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, ...(await metricsOn('AUTH_METRICS_PORT')), BENCH_ADAPTER: 'prisma' });
   const [authMemoryMetrics, mcpMetrics, quietMetrics] = [await metricsOn('AUTH_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT')];
-  const [authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
+  const [authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
     startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, ...authMemoryMetrics, BENCH_ADAPTER: 'memory' }),
     startServer(pinning, 'mcp', 'mcp-app', { ...common, ...mcpMetrics, LOG_LEVEL: 'info', ISSUER: auth.url }, mcpPort, 'pipe'),
     // Same audience as `mcp` (tokens are for resourceUrl); its own port, as a second replica.
     startServer(pinning, 'mcp-warn', 'mcp-app', { ...common, ...quietMetrics, ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${quietPort}` }, quietPort, 'pipe'),
+    // Same as `mcp` (info, access log to a pipe) but with metrics off.
+    startServer(pinning, 'mcp-metrics-off', 'mcp-app', { ...common, LOG_LEVEL: 'info', MCP_METRICS_PORT: '0', ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${noMetricsPort}` }, noMetricsPort, 'pipe'),
     startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
     startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
     startServer(pinning, 'baseline-d-sdk-minimal', 'sdk-minimal', { ...common, ISSUER: auth.url }, undefined),
   ]);
   return {
-    auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
-    all: [auth, authMemory, mcp, mcpQuiet, bareFastify, sdkStateless, sdkMinimal],
+    auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
+    all: [auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal],
   };
 }
 

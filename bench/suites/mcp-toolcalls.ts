@@ -2,14 +2,15 @@
 // authenticated tools/call through our /mcp, as 2025-11-25 and as 2026-07-28 requests, against
 // (a) a bare Fastify JSON route, (b) the SDK v1 stateless pattern running our tools and (d) the
 // SDK v2's minimal documented pattern (one trivial tool), same token, same load, measured in
-// interleaved rounds (the median round of each counts). Ours at LOG_LEVEL=warn prices the access log.
+// interleaved rounds (the median round of each counts). Ours at LOG_LEVEL=warn prices the access log,
+// ours with MCP_METRICS_PORT=0 the Prometheus metrics.
 import { BENCH_FILE_PATH, type BenchContext } from '../lib/context.js';
 import { atLeast } from '../lib/figures.js';
 import type { FixedLoad } from '../lib/load-protocol.js';
 import { cpu, measureInterleaved, rounds } from '../lib/measure.js';
 import type { ServerHandle } from '../lib/processes.js';
 
-export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle; sdkMinimal: ServerHandle; mcpQuiet: ServerHandle };
+export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle; sdkMinimal: ServerHandle; mcpQuiet: ServerHandle; mcpNoMetrics: ServerHandle };
 
 type Revision = '2025-11-25' | '2026-07-28';
 
@@ -64,6 +65,7 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
     ours2026: toolCall(ctx.mcp, token, 'whoami', {}, '2026-07-28'),
     quiet: toolCall(baselines.mcpQuiet, token, 'whoami', {}),
     quiet2026: toolCall(baselines.mcpQuiet, token, 'whoami', {}, '2026-07-28'),
+    noMetrics: toolCall(baselines.mcpNoMetrics, token, 'whoami', {}),
     sdkRead: toolCall(baselines.sdkStateless, token, 'private_files_read', { path: BENCH_FILE_PATH }),
     oursRead: toolCall(ctx.mcp, token, 'private_files_read', { path: BENCH_FILE_PATH }),
   };
@@ -73,6 +75,7 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
   await expectToolResult(loads.oursWhoami, subject);
   await expectToolResult(loads.ours2026, '"resultType":"complete"');
   await expectToolResult(loads.quiet2026, subject);
+  await expectToolResult(loads.noMetrics, subject);
   await expectToolResult(loads.sdkRead, 'bench file');
   await expectToolResult(loads.oursRead, 'bench file');
 
@@ -85,10 +88,11 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
     ours2026: { server: ctx.mcp, request: loads.ours2026, label: 'mcp.toolcall.auth.2026' },
     quiet: { server: baselines.mcpQuiet, request: loads.quiet, label: 'mcp.toolcall.auth.warn' },
     quiet2026: { server: baselines.mcpQuiet, request: loads.quiet2026, label: 'mcp.toolcall.auth.2026.warn' },
+    noMetrics: { server: baselines.mcpNoMetrics, request: loads.noMetrics, label: 'mcp.toolcall.auth.no_metrics' },
     sdkRead: { server: baselines.sdkStateless, request: loads.sdkRead, label: 'baseline.b.db' },
     oursRead: { server: ctx.mcp, request: loads.oursRead, label: 'mcp.toolcall.db' },
   });
-  const { bare, sdk, minimal, minimal2026, ours, ours2026, quiet, quiet2026, sdkRead, oursRead } = m;
+  const { bare, sdk, minimal, minimal2026, ours, ours2026, quiet, quiet2026, noMetrics, sdkRead, oursRead } = m;
   ctx.report.add({ name: 'baseline.a.fastify_bare', value: bare.requestsPerSecond, unit: 'req/s', note: `bare Fastify JSON route, no auth, no logger; ${cpu(bare)}; ${rounds(bare)}` });
   ctx.report.add({
     name: 'baseline.b.sdk_stateless',
@@ -131,6 +135,15 @@ export async function runMcpToolCalls(ctx: BenchContext, baselines: McpBaselines
       note: `${revision}: ${Math.round(mine.requestsPerSecond)} req/s at info vs ${Math.round(warn.requestsPerSecond)} at warn (${cpu(warn)}; ${rounds(warn)})`,
     });
   }
+
+  ctx.report.add({
+    name: 'mcp.metrics.cost',
+    value: Math.round((1 - ours.requestsPerSecond / noMetrics.requestsPerSecond) * 1000) / 10,
+    unit: '% of throughput',
+    against: [{ baseline: 'metrics off', value: noMetrics.requestsPerSecond }],
+    bars: [atLeast('≤ 5%', ours.requestsPerSecond / noMetrics.requestsPerSecond, 0.95)],
+    note: `whoami (2025-11-25) with metrics on (production's default) ${Math.round(ours.requestsPerSecond)} req/s vs MCP_METRICS_PORT=0 ${Math.round(noMetrics.requestsPerSecond)} req/s (${cpu(noMetrics)}; ${rounds(noMetrics)})`,
+  });
 
   ctx.report.add({ name: 'baseline.b.sdk_stateless_db', value: sdkRead.requestsPerSecond, unit: 'req/s', note: `baseline (b) calling private_files_read; ${cpu(sdkRead)}; ${rounds(sdkRead)}` });
   ctx.report.add({
