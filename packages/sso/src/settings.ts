@@ -1,3 +1,5 @@
+import { isLoopbackName } from '@omnichat/util';
+
 /**
  * What an operator may configure for an upstream identity provider, checked once when it is added
  * (`pnpm admin idp:add`) so the sign-in path never meets a malformed row.
@@ -45,11 +47,8 @@ function hasControlCharacters(text: string): boolean {
   });
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname);
-}
+/** Plain http to an upstream issuer is allowed only to this machine (outside production). */
+export const isLoopbackHost = isLoopbackName;
 
 /**
  * Why `issuer` cannot be an upstream issuer, or undefined. https always; plain http only to a

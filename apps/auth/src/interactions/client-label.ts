@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { isLoopbackLiteral } from '@omnichat/util';
 
 export type ClientLabel = {
   name: string;
@@ -8,10 +9,9 @@ export type ClientLabel = {
   clientIdHost: string | undefined;
 };
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
+/** A redirect host (`host[:port]`) that is one of RFC 8252's loopback spellings. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.replace(/:\d+$/, ''));
+  return isLoopbackLiteral(host.replace(/:\d+$/, ''));
 }
 
 /** How a client is named on our pages: its self-asserted name, else its redirect host, else its id. */

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import type { RateLimiter } from '@omnichat/limits';
+import { isLoopbackLiteral } from '@omnichat/util';
 import type { FastifyInstance } from 'fastify';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
-import { isLoopbackHost } from '../policy/redirect-uri.js';
 import type { AuthLimits } from './auth-limits.js';
 import { TooManyRequests } from './too-many-requests.js';
 
@@ -62,7 +62,7 @@ export function registrationCaller(ip: string, body: Record<string, unknown>): s
   const hosts = [...new Set(uris.map((uri) => {
     const url = typeof uri === 'string' ? URL.parse(uri) : null;
     if (!url) return '?';
-    return isLoopbackHost(url.hostname) ? 'loopback' : url.host.toLowerCase();
+    return isLoopbackLiteral(url.hostname) ? 'loopback' : url.host.toLowerCase();
   }))].sort();
   return createHash('sha256').update(JSON.stringify([ip, software, hosts])).digest('base64url');
 }

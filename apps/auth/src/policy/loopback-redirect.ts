@@ -1,3 +1,5 @@
+import { isLoopbackLiteral } from '@omnichat/util';
+
 /**
  * Which redirect_uri an authorization request may use, given the client's registered ones. Pure.
  *
@@ -8,8 +10,6 @@
  * vary: scheme, host, path and query stay exact, and a URI registered with a port matches only that
  * port.
  */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 export function redirectUriAllowed(registered: readonly string[], candidate: string): boolean {
   if (registered.includes(candidate)) return true;
   const withoutPort = loopbackWithoutPort(candidate);
@@ -19,7 +19,7 @@ export function redirectUriAllowed(registered: readonly string[], candidate: str
 /** The candidate with its port removed, when it is a canonical http loopback URI that has one. */
 function loopbackWithoutPort(candidate: string): string | undefined {
   const url = URL.parse(candidate);
-  if (!url || url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname) || url.port === '') return undefined;
+  if (!url || url.protocol !== 'http:' || !isLoopbackLiteral(url.hostname) || url.port === '') return undefined;
   // Canonical spelling only: what is compared below must be what the client sent, port aside.
   if (url.href !== candidate || url.username !== '' || url.password !== '' || url.hash !== '') return undefined;
   url.port = '';

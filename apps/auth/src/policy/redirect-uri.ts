@@ -1,3 +1,5 @@
+import { isLoopbackLiteral } from '@omnichat/util';
+
 /**
  * The redirect-URI allow-list (ALLOWED_REDIRECT_URIS). Pure: parsed once at boot, applied to every
  * DCR request and every CIMD document.
@@ -24,7 +26,7 @@ export function parseRedirectPatterns(sources: readonly string[]): RedirectPatte
     const match = PATTERN.exec(source);
     if (!match) throw new Error(`"${source}" is not a redirect URI pattern (scheme://host[:port|:*][/path])`);
     const [, scheme, host, port, path] = match as unknown as [string, 'http' | 'https', string, string?, string?];
-    if (scheme === 'http' && !isLoopbackHost(host)) {
+    if (scheme === 'http' && !isLoopbackLiteral(host)) {
       // RFC 9700 §2.6: plain http only for loopback redirects of native apps.
       throw new Error(`"${source}": http redirect URIs are only allowed for loopback hosts`);
     }
@@ -36,10 +38,6 @@ export function parseRedirectPatterns(sources: readonly string[]): RedirectPatte
       segments: path === undefined ? undefined : path.split('/').slice(1),
     };
   });
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 }
 
 export type RedirectVerdict = { ok: true } | { ok: false; reason: string };
