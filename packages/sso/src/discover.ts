@@ -1,6 +1,5 @@
+import { isLoopbackName } from '@omnichat/util';
 import * as oidc from 'openid-client';
-
-import { isLoopbackHost } from './settings.js';
 
 /** Every request to an IdP (discovery, token, JWKS, UserInfo) gives up after this long by default. */
 export const DEFAULT_IDP_TIMEOUT_SECONDS = 10;
@@ -31,7 +30,7 @@ export class IdpDiscoveryError extends Error {
 export async function discoverIdp(client: IdpClient): Promise<oidc.Configuration> {
   const timeout = client.timeoutSeconds ?? DEFAULT_IDP_TIMEOUT_SECONDS;
   const url = new URL(client.issuer);
-  const plainLoopback = url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  const plainLoopback = url.protocol === 'http:' && isLoopbackName(url.hostname);
   // openid-client marks allowInsecureRequests deprecated to make every use stand out: this one is
   // limited to loopback http, which idp:add refuses under NODE_ENV=production.
   // eslint-disable-next-line @typescript-eslint/no-deprecated

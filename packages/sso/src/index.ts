@@ -4,7 +4,6 @@
 export {
   parseIdpSettings,
   issuerProblem,
-  isLoopbackHost,
   ssoRedirectUri,
   emailDomain,
   IdpSettingsError,

@@ -47,9 +47,6 @@ function hasControlCharacters(text: string): boolean {
   });
 }
 
-/** Plain http to an upstream issuer is allowed only to this machine (outside production). */
-export const isLoopbackHost = isLoopbackName;
-
 /**
  * Why `issuer` cannot be an upstream issuer, or undefined. https always; plain http only to a
  * loopback address and only outside production (a local Keycloak, the tests' IdP): anything else
@@ -62,7 +59,7 @@ export function issuerProblem(issuer: string, options: { production: boolean }):
   if (url.username !== '' || url.password !== '') return '--issuer must not carry credentials';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol !== 'http:') return `--issuer must be an https URL (got ${url.protocol.replace(/:$/, '')})`;
-  if (!isLoopbackHost(url.hostname)) return '--issuer must be https; plain http is accepted only for a loopback address (localhost, 127.0.0.1, [::1])';
+  if (!isLoopbackName(url.hostname)) return '--issuer must be https; plain http is accepted only for a loopback address (localhost, 127.0.0.1, [::1])';
   if (options.production) return '--issuer must be https when NODE_ENV=production (plain http to loopback is for development only)';
   return undefined;
 }

@@ -1,14 +1,12 @@
-import { normaliseEmail, type PrismaClient } from '@omnichat/db';
+import { normaliseEmail } from '@omnichat/db';
 import { revokeGrants } from '@omnichat/db/oidc-store';
-import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import { authenticate } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import { BAD_CREDENTIALS, throttledMessage } from '../interactions/login-throttle.js';
 import { accountSsoButtons } from '../sso/buttons.js';
 import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { signInMethods } from '../sso/sign-in-methods.js';
@@ -17,19 +15,12 @@ import { pageHeaders } from '../views/layout.js';
 import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
+import type { SignInRouteDeps } from '../interactions/sign-in-deps.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
 import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
-type Deps = {
-  provider: Provider;
-  prisma: PrismaClient;
-  /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
-  csrfKeys: readonly Buffer[];
-  loginThrottle?: LoginThrottle | undefined;
-  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
-  factors?: AccountFactors | undefined;
-};
+type Deps = SignInRouteDeps<AccountFactors>;
 
 /** Hooks of the second factor, passkeys and password self-service (mfa/, passkeys/, account/password*). */
 export type AccountFactors = {

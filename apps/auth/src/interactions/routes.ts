@@ -1,7 +1,5 @@
-import { normaliseEmail, type PrismaClient } from '@omnichat/db';
-import type { AuthMetrics } from '@omnichat/metrics';
+import { normaliseEmail } from '@omnichat/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import { authenticate } from '../accounts/authenticate.js';
@@ -17,18 +15,11 @@ import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
 import { csrfToken, csrfValid } from './csrf.js';
 import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage, type LoginThrottle } from './login-throttle.js';
+import { BAD_CREDENTIALS, throttledMessage } from './login-throttle.js';
+import type { SignInRouteDeps } from './sign-in-deps.js';
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 
-type Deps = {
-  provider: Provider;
-  prisma: PrismaClient;
-  /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
-  csrfKeys: readonly Buffer[];
-  loginThrottle?: LoginThrottle | undefined;
-  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
-  factors?: InteractionFactors | undefined;
-};
+type Deps = SignInRouteDeps<InteractionFactors>;
 
 /** Hooks of the second factor and passkeys (mfa/, passkeys/): absent, sign-in is the password alone. */
 export type InteractionFactors = {

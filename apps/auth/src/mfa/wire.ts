@@ -7,7 +7,7 @@ import type { AuthConfig } from '../config.js';
 import type { InteractionFactors } from '../interactions/routes.js';
 import type { LoginThrottle } from '../interactions/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
-import { SSO_AMR } from '../sso/routes.js';
+import { SSO_AMR } from '../sso/amr.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
 import { securitySection } from '../views/security-section.js';
 import { accountFactorRoutes } from './account-routes.js';

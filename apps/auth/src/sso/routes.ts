@@ -16,15 +16,11 @@ import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-g
 import { pageHeaders } from '../views/layout.js';
 import { ssoRefusedPage } from '../views/sso.js';
 import { claimPendingLogin, clearPendingCookie, recordVerifiedAccount, startPendingLogin, sweepPendingLogins, takeVerifiedAccount } from './pending-login.js';
+import { SSO_AMR } from './amr.js';
 import { createIdpConfigurations, type IdpConfigurations } from './providers.js';
 import { SSO_REFUSALS, type SsoRefusal } from './refusals.js';
 import { assertedEmail, resolveAccountOnce, type AssertedIdentity } from './resolve-account.js';
 
-/**
- * The `amr` of a session signed in through a company IdP: its second factor is the IdP's, so our
- * MFA_REQUIRED set-up does not apply to it (mfa/wire.ts; issue 19: IdP accounts rely on the IdP's MFA).
- */
-export const SSO_AMR = 'sso';
 
 type Deps = {
   provider: Provider;
