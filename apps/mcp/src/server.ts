@@ -19,15 +19,15 @@ const database = await resolveDatabase(process.env);
 const prisma = createPrismaClient(database.url);
 const readiness = createReadiness();
 const stopSteps = databaseStopSteps(prisma, database);
+// Readable lines at a terminal in development; JSON otherwise (production, containers, files),
+// written asynchronously, every line out before the process exits (packages/lifecycle/src/log-stream.ts).
+const logs = serverLogDestination(process.env);
 // From here on an uncaught exception or unhandled rejection is logged without secrets, stops the
 // embedded Postgres and exits 1 (packages/lifecycle/src/crash.ts).
-const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url] });
-// Readable lines at a terminal in development; JSON otherwise (production, containers, files),
-// written asynchronously and flushed on exit (packages/lifecycle/src/log-stream.ts).
-const logStream = serverLogDestination(process.env);
+const crash = installCrashHandlers({ steps: stopSteps, env: process.env, urls: [database.url], exit: (code) => logs.exit(code) });
 const metrics = createMcpMetrics();
 const app = await startOrExit(async () => {
-  const built = await buildMcpApp(config, { prisma, readiness, metrics, logStream });
+  const built = await buildMcpApp(config, { prisma, readiness, metrics, logStream: logs.stream });
   // Metrics first: a taken metrics port stops the boot before the public port opens.
   if (config.metrics.enabled) {
     const served = await startMetricsServer(metrics.registry, config.metrics, built.log);
@@ -47,4 +47,5 @@ installShutdown({
   steps: stopSteps,
   force: () => database.stopNow(),
   log: app.log,
+  exit: (code) => logs.exit(code),
 });
