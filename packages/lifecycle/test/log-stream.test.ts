@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { developmentLogStream, serverLogDestination } from '../src/log-stream.js';
+import { developmentLogStream } from '../src/log-stream.js';
 
 describe('developmentLogStream', () => {
   it('keeps JSON in production and whenever stdout is not a terminal', () => {
