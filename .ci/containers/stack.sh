@@ -5,8 +5,11 @@
 # local stand-ins for the two registry images (stand-ins.sh). Then, through the published ports:
 # `docker compose run --rm admin user:add`, and a real browser's sign-in (test/stack.test.ts:
 # discovery, registration, sign-in, token, tool calls, auth restarted with the refresh token still
-# good, the image's user and read-only root). Last, the whole stack is stopped and started again and
-# must come back on the secrets it generated the first time. Always removes what it started.
+# good, the image's user and read-only root). Then docs/operations.md's `docker compose run --rm
+# admin backup` in the image against the compose Postgres, the file copied off and checked (and
+# refused by `admin restore` into the live database). Last, every volume is lost and restored from
+# the backups, secrets as the README says and the database by `admin restore`, and the whole stack
+# must come back on them. Always removes what it started.
 # Needs Node 22, `pnpm install` and Chromium first (.ci/run does them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,8 +65,8 @@ for _ in $(seq 1 50); do [ -S "$run_dir/podman.sock" ] && break; sleep 0.1; done
 # through the host's proxy; --pull=never: only the local stand-ins).
 podman build -q --pull=never --network host --format docker -t omnichat-auth:local . >/dev/null
 image_mb=$(podman image inspect omnichat-auth:local --format '{{.Size}}' | awk '{printf "%.0f", $1/1e6}')
-base_mb=$(podman image inspect node:22-bookworm-slim --format '{{.Size}}' | awk '{printf "%.0f", $1/1e6}')
-phase "image omnichat-auth:local built: ${image_mb} MB, of which ${base_mb} MB the node:22-bookworm-slim stand-in, $((image_mb - base_mb)) MB the app"
+base_mb=$(podman image inspect node:22-trixie-slim --format '{{.Size}}' | awk '{printf "%.0f", $1/1e6}')
+phase "image omnichat-auth:local built: ${image_mb} MB, of which ${base_mb} MB the node:22-trixie-slim stand-in, $((image_mb - base_mb)) MB the app and PostgreSQL 17's client"
 
 wait_ready() {
   for _ in $(seq 1 120); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done
@@ -86,23 +89,60 @@ phase "docker-compose run --rm admin user:add"
 STACK_EMAIL=$email STACK_PASSWORD=$password pnpm exec vitest run --config .ci/containers/vitest.config.ts
 phase "browser sign-in and tool calls through the published ports, auth restarted"
 
-# The README's backup of the secrets volume; then the volume is lost, restored from that backup
-# (README), and a later start must reuse the restored secrets: Postgres still takes the password,
-# auth still opens its keys.
+# docs/operations.md "With docker compose", as written there: the backup by the image's pg_dump 17
+# into the `backups` volume while the stack serves, copied off the machine with the documented cat,
+# then checked here: the two tar entries, the manifest's schema (the newest migration), PostgreSQL
+# 17 on both sides, the dump's SHA-256, a signing key. Restoring it into the live database, which
+# is not empty, is refused. The file is restored for real at the end, into a new pgdata volume.
+db_backup_dir=$(mktemp -d)
+backup_name=omnichat-ci-$$.tar
+backup_out=$(docker-compose run --rm -T admin backup --out "/backups/$backup_name" 2>&1) || { echo "admin backup failed: $backup_out" >&2; exit 1; }
+grep -q "^backup written to /backups/$backup_name\$" <<<"$backup_out" || { echo "admin backup said: $backup_out" >&2; exit 1; }
+docker-compose run --rm --no-deps -T --entrypoint cat admin "/backups/$backup_name" >"$db_backup_dir/$backup_name"
+[ "$(tar -tf "$db_backup_dir/$backup_name" | tr '\n' ' ')" = "manifest.json database.pgdump " ] || { echo "backup entries: $(tar -tf "$db_backup_dir/$backup_name")" >&2; exit 1; }
+tar -xOf "$db_backup_dir/$backup_name" manifest.json | MIGRATION=$(basename "$(find prisma/migrations -mindepth 1 -maxdepth 1 -type d | sort | tail -n 1)") \
+  SHA256=$(tar -xOf "$db_backup_dir/$backup_name" database.pgdump | sha256sum | cut -d' ' -f1) node -e '
+    const manifest = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+    const wrong = [];
+    if (manifest.schemaMigration !== process.env.MIGRATION) wrong.push(`schema ${manifest.schemaMigration}, not ${process.env.MIGRATION}`);
+    if (manifest.postgres.serverMajor !== 17 || !/^17\./.test(manifest.postgres.pgDumpVersion)) wrong.push(`postgres ${JSON.stringify(manifest.postgres)}`);
+    if (manifest.dump.sha256 !== process.env.SHA256) wrong.push("dump sha256 differs from the manifest");
+    if (manifest.signingKeys.length < 1) wrong.push("no signing key");
+    if (wrong.length) { console.error(`backup manifest: ${wrong.join("; ")}`); process.exit(1); }'
+if refused=$(docker-compose run --rm --no-deps -T admin restore --in "/backups/$backup_name" 2>&1); then
+  echo "admin restore into the live database was not refused: $refused" >&2; exit 1
+fi
+grep -q 'database "omnichat" is not empty' <<<"$refused" || { echo "admin restore refused otherwise: $refused" >&2; exit 1; }
+phase "docker-compose run --rm admin backup (pg_dump 17 in the image), copied off and checked; refused into the live database"
+
+# The disaster drill of README "Docker" and docs/operations.md "With docker compose": the secrets
+# volume backed up as the README says, then every volume lost (secrets, pgdata, backups); the
+# secrets restored, the database backup taken above put back and restored by the image's pg_restore
+# 17 into the new, empty database, then the whole stack up again: init-secrets keeps the restored
+# secrets, Postgres takes the password, auth opens its keys, and the user added above is there.
 backup_dir=$(mktemp -d)
 docker-compose run --rm --no-deps -v "$backup_dir:/backup" --entrypoint sh -u 0 init-secrets \
   -c 'tar -C /run/omnichat-secrets -czf /backup/omnichat-secrets.tgz .'
 [ "$(tar -tzf "$backup_dir/omnichat-secrets.tgz" | sed 's|^\./||' | grep -v '^$' | sort | tr '\n' ' ')" = "database-url key-encryption-secret postgres-password " ]
 docker-compose down >/dev/null 2>&1
-podman volume rm "${COMPOSE_PROJECT_NAME}_secrets" >/dev/null
+podman volume rm "${COMPOSE_PROJECT_NAME}_secrets" "${COMPOSE_PROJECT_NAME}_pgdata" "${COMPOSE_PROJECT_NAME}_backups" >/dev/null
 docker-compose run --rm --no-deps -v "$backup_dir:/backup" --entrypoint sh -u 0 init-secrets \
   -c 'tar -C /run/omnichat-secrets -xzf /backup/omnichat-secrets.tgz'
 rm -rf "$backup_dir"
+docker-compose run --rm --no-deps -T --entrypoint tee admin "/backups/$backup_name" <"$db_backup_dir/$backup_name" >/dev/null
+rm -rf "$db_backup_dir"
+docker-compose up -d --no-build postgres 2>&1 | grep -v '^$' | sed 's/^/  compose: /'
+# Over TCP, as the apps connect: the image's first-start server listens on the socket only.
+for _ in $(seq 1 60); do docker-compose exec -T postgres pg_isready -q -h 127.0.0.1 -U omnichat -d omnichat 2>/dev/null && break; sleep 1; done
+restore_out=$(docker-compose run --rm --no-deps -T admin restore --in "/backups/$backup_name" 2>&1) || { echo "admin restore failed: $restore_out" >&2; exit 1; }
+grep -q 'into database "omnichat"' <<<"$restore_out" || { echo "admin restore said: $restore_out" >&2; exit 1; }
 docker-compose up -d --no-build 2>&1 | grep -v '^$' | sed 's/^/  compose: /'
 wait_ready "$ISSUER/readyz"
 wait_ready "http://127.0.0.1:$mcp_port/readyz"
 init_log=$(docker-compose logs --no-color init-secrets)
 grep -q 'POSTGRES_PASSWORD kept, KEY_ENCRYPTION_SECRET kept' <<<"$init_log" || { echo "init-secrets did not say kept: $init_log" >&2; exit 1; }
-phase "secrets backed up, volume lost and restored, down and up again: secrets kept, both servers ready on them"
+restored_users=$(docker-compose exec -T postgres psql -U omnichat -d omnichat -tAc "select count(*) from \"User\" where email = '$email'")
+[ "$restored_users" = 1 ] || { echo "the restored database holds $restored_users user(s) $email" >&2; exit 1; }
+phase "all volumes lost; secrets and database restored (admin restore, pg_restore 17 in the image), up again: secrets kept, the user back, both servers ready"
 
 echo "container step: $(( $(date +%s) - step_started )) s (image ${image_mb} MB)"
