@@ -115,7 +115,7 @@ fi
 grep -q 'database "omnichat" is not empty' <<<"$refused" || { echo "admin restore refused otherwise: $refused" >&2; exit 1; }
 phase "docker-compose run --rm admin backup (pg_dump 17 in the image), copied off and checked; refused into the live database"
 
-# The disaster drill of README "Docker" and docs/operations.md "With docker compose": the secrets
+# The disaster drill of README "Run in production" and docs/operations.md "With docker compose": the secrets
 # volume backed up as the README says, then every volume lost (secrets, pgdata, backups); the
 # secrets restored, the database backup taken above put back and restored by the image's pg_restore
 # 17 into the new, empty database, then the whole stack up again: init-secrets keeps the restored
