@@ -10,7 +10,7 @@ import { accountRoutes } from './account/routes.js';
 import { passwordRoutes } from './account/password-routes.js';
 import type { Clock } from './clock.js';
 import type { AuthConfig } from './config.js';
-import { installEdge } from './edge.js';
+import { installEdge } from './http/edge.js';
 import { healthRoutes } from './health.js';
 import { installErrorPage } from './http/error-handler.js';
 import { serverOptions, type LogDeps } from './http/server-options.js';

@@ -57,7 +57,7 @@ export function providerBuilder(config: AuthConfig, deps: BuildProviderDeps): (j
       allowCimdFetch: deps.limits.allowCimdFetch,
       allowCimdClient: deps.cimd.allowClient,
     }));
-    // Koa reads the scheme from X-Forwarded-Proto, which src/edge.ts sets from the issuer on every
+    // Koa reads the scheme from X-Forwarded-Proto, which http/edge.ts sets from the issuer on every
     // request (never from the client), with the Host (AS-24, AS-71).
     provider.proxy = true;
     installGrantHooks(provider, {

@@ -6,7 +6,7 @@ import type { SigningKeys } from '../keys/signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-keys.js';
 import { canonicalResource, resourceVariants } from '../policy/resource.js';
 import { SESSION_TTL_SECONDS } from '../account/session.js';
-import { providerCookieOptions } from '../interactions/cookies.js';
+import { providerCookieOptions } from '../http/cookies.js';
 import { errorPage } from '../views/error-page.js';
 import { pageHeaders } from '../views/layout.js';
 import { applyDefaultScope } from '../seams/oidc-missing-scope.js';
