@@ -6,7 +6,7 @@ import { errors } from 'oidc-provider';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, type Form } from '../interactions/form-guard.js';
-import { throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import { throttledMessage, type LoginThrottle } from '../limits/login-throttle.js';
 import { changePasswordPage, passwordSetPage, resetLinkInvalidPage, setPasswordPage } from '../views/password-pages.js';
 import { accountForms } from './account-forms.js';
 import { revokeGrants } from '@omnichat/db/oidc-store';

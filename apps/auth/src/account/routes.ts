@@ -3,10 +3,10 @@ import { revokeGrants } from '@omnichat/db/oidc-store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 
-import { authenticate } from '../accounts/authenticate.js';
+import { authenticate, BAD_CREDENTIALS } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage } from '../interactions/login-throttle.js';
+import { throttledMessage } from '../limits/login-throttle.js';
 import { accountSsoButtons } from '../sso/buttons.js';
 import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { signInMethods } from '../sso/sign-in-methods.js';

@@ -2,7 +2,7 @@ import { normaliseEmail } from '@omnichat/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 
-import { authenticate } from '../accounts/authenticate.js';
+import { authenticate, BAD_CREDENTIALS } from '../accounts/authenticate.js';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
 import { interactionSsoButtons } from '../sso/buttons.js';
@@ -15,7 +15,7 @@ import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
 import { csrfToken, csrfValid } from './csrf.js';
 import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage } from './login-throttle.js';
+import { throttledMessage } from '../limits/login-throttle.js';
 import type { SignInRouteDeps } from './sign-in-deps.js';
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from '@omnichat/db';
 import type { AuthMetrics } from '@omnichat/metrics';
 import type Provider from 'oidc-provider';
 
-import type { LoginThrottle } from './login-throttle.js';
+import type { LoginThrottle } from '../limits/login-throttle.js';
 
 /** What both sign-in surfaces (an authorization's interaction, the account page) are built with. */
 export type SignInRouteDeps<Factors> = {

@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import type { AccountFactors } from '../account/routes.js';
 import type { AuthConfig } from '../config.js';
 import type { InteractionFactors } from '../interactions/routes.js';
-import type { LoginThrottle } from '../interactions/login-throttle.js';
+import type { LoginThrottle } from '../limits/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
 import { SSO_AMR } from '../sso/amr.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
