@@ -2,7 +2,6 @@ import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createRateLimiter, type CounterStore } from '@omnichat/limits';
 import { createAuthMetrics, instrumentHttp, registerPoolGauges, type AuthMetrics } from '@omnichat/metrics';
-import { deriveKeys } from '@omnichat/secrets';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AdapterFactory } from 'oidc-provider';
 
@@ -12,6 +11,7 @@ import type { Clock } from './clock.js';
 import type { AuthConfig } from './config.js';
 import { installEdge } from './http/edge.js';
 import { healthRoutes } from './health.js';
+import { formCsrf } from './forms/csrf.js';
 import { installErrorPage } from './http/error-handler.js';
 import { serverOptions, type LogDeps } from './http/server-options.js';
 import { interactionRoutes } from './interactions/routes.js';
@@ -86,13 +86,12 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
 
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
-  const interactionCsrfKeys = deriveKeys(config.keyRing, 'csrf');
-  const accountCsrfKeys = deriveKeys(config.keyRing, 'account-csrf');
-  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, interactionCsrfKeys, accountCsrfKeys });
-  await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: accountCsrfKeys, clock });
-  await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: interactionCsrfKeys, factors: factors.interaction });
-  await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: accountCsrfKeys, factors: factors.account });
-  await ssoRoutes(app, config, { provider, prisma, limiter, clock, csrfKeys: interactionCsrfKeys, accountCsrfKeys });
+  const csrf = formCsrf(config.keyRing);
+  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, csrf });
+  await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrf, clock });
+  await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrf, factors: factors.interaction });
+  await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrf, factors: factors.account });
+  await ssoRoutes(app, config, { provider, prisma, limiter, clock, csrf });
   await mountProvider(app, live.handle);
 
   scheduleSweeps(app, { prisma, clock, unusedClientTtlHours: config.unusedClientTtlHours });

@@ -5,7 +5,8 @@ import { errors } from 'oidc-provider';
 
 import { authenticate, BAD_CREDENTIALS } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
-import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
+import { newNonce, nonceCookie, nonceFromCookies } from '../forms/csrf.js';
+import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { throttledMessage } from '../limits/login-throttle.js';
 import { accountSsoButtons } from '../sso/buttons.js';
 import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
@@ -16,7 +17,6 @@ import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { SignInRouteDeps } from '../interactions/sign-in-deps.js';
-import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
 import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
@@ -39,8 +39,8 @@ type FormRequest = FastifyRequest<{ Body: Form }>;
  * form is same-origin with a CSRF token; redirects go only to /account itself.
  */
 export async function accountRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKeys } = deps;
-  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
+  const { provider, prisma } = deps;
+  const csrf = deps.csrf.account;
   const branding = config.branding;
   const secure = new URL(config.issuer).protocol === 'https:';
 
@@ -58,12 +58,12 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
         nonce = newNonce();
         reply.header('set-cookie', nonceCookie(nonce, secure));
       }
-      return accountCsrfToken(csrfKey, nonce);
+      return csrf.token(nonce);
     };
 
     const assertFormPost = (request: FormRequest) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!accountCsrfValid(csrfKeys, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
+      if (!csrf.valid(nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
         throw new errors.InvalidRequest('missing or invalid CSRF token');
       }
     };

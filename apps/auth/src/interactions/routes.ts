@@ -13,8 +13,7 @@ import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
-import { csrfToken, csrfValid } from './csrf.js';
-import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
+import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { throttledMessage } from '../limits/login-throttle.js';
 import type { SignInRouteDeps } from './sign-in-deps.js';
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
@@ -38,8 +37,8 @@ type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
  * from `interactionDetails()`, never from the form, except the credentials themselves (AS-57).
  */
 export async function interactionRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKeys } = deps;
-  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
+  const { provider, prisma } = deps;
+  const csrf = deps.csrf.interaction;
   const branding = config.branding;
 
   await app.register(async (scope) => {
@@ -56,19 +55,19 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
     /** AS-56: same origin, and the token bound to this interaction (itself bound to this browser). */
     const assertFormPost = (request: FormRequest) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!csrfValid(csrfKeys, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+      if (!csrf.valid(request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
     };
 
     const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {
       const client = await clientLabel(provider, clientId);
-      const csrf = csrfToken(csrfKey, uid);
+      const token = csrf.token(uid);
       return loginPage({
-        alternatives: await deps.factors?.signInAlternatives(uid, csrf),
+        alternatives: await deps.factors?.signInAlternatives(uid, token),
         branding,
         action: `/interaction/${uid}/login`,
         cancelAction: `/interaction/${uid}/abort`,
         context: `to continue to ${client.name}`,
-        csrf: csrfToken(csrfKey, uid),
+        csrf: token,
         providers: await interactionSsoButtons(prisma, uid),
         password: config.passwordSignIn,
         ...extra,
@@ -94,7 +93,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       return sendPage(reply, 200, consentPage({
         branding,
         uid: interaction.uid,
-        csrf: csrfToken(csrfKey, interaction.uid),
+        csrf: csrf.token(interaction.uid),
         clientName: client.name,
         clientIdHost: client.clientIdHost,
         redirectHost,
