@@ -10,8 +10,8 @@ import { pageHeaders } from '../views/layout.js';
 import { currentSession } from './session.js';
 
 /**
- * What every /account/* form route needs, for the routes outside account/routes.ts (password,
- * authenticator app, passkeys): the page headers, the CSRF token bound to this browser's nonce
+ * What every /account/* form route needs (the account page, password, authenticator app,
+ * passkeys): the page headers, the CSRF token bound to this browser's nonce
  * cookie (set on first sight), the same-origin + token check, and the signed-in user.
  */
 export function accountForms(config: AuthConfig, deps: { provider: Provider; prisma: PrismaClient; csrf: FormCsrf }) {

@@ -2,12 +2,11 @@ import type { PrismaClient } from '@omnichat/db';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
-import type { AccountFactors } from '../account/routes.js';
 import type { AuthConfig } from '../config.js';
 import type { FormCsrf } from '../forms/csrf.js';
-import type { InteractionFactors } from '../interactions/routes.js';
 import type { LoginThrottle } from '../limits/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
+import type { AccountFactors, InteractionFactors } from '../sign-in/deps.js';
 import { SSO_AMR } from '../sso/amr.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
 import { securitySection } from '../views/security-section.js';

@@ -5,7 +5,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type AdapterFactory } from 'oidc-provider';
 
 import { findAccountGrantId } from '../account/grants.js';
-import { createFindAccount } from '../accounts/find-account.js';
 import { createPrismaAdapter } from '../adapter/prisma-adapter.js';
 import type { Clock } from '../clock.js';
 import type { AuthConfig } from '../config.js';
@@ -16,6 +15,7 @@ import { defaultScopeForIdTokenHint } from '../seams/oidc-missing-scope.js';
 import type { CimdRegistrations } from './cimd-registrations.js';
 import { providerConfiguration } from './configuration.js';
 import { customiseDiscovery } from './discovery.js';
+import { createFindAccount } from './find-account.js';
 import { subscribeToProviderEvents } from './events.js';
 import { introspectOwnJwts } from './jwt-introspection.js';
 import { allowLoopbackPorts } from './loopback-redirects.js';
