@@ -5,6 +5,7 @@ import { errors } from 'oidc-provider';
 import type { AuthConfig } from '../config.js';
 import { nonceFromCookies } from '../forms/csrf.js';
 import { acceptForms, type Form } from '../forms/form-guard.js';
+import { connectedApps } from '../grants/account-grants.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { AccountFactors, SignInRouteDeps } from '../sign-in/deps.js';
 import { passwordSignIn } from '../sign-in/password-sign-in.js';
@@ -13,7 +14,6 @@ import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
 import { loginPage } from '../views/login.js';
 import { accountForms } from './account-forms.js';
-import { connectedApps } from './grants.js';
 import { endSession, startSession } from './session.js';
 
 type Deps = SignInRouteDeps<AccountFactors>;

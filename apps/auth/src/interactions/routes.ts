@@ -4,6 +4,7 @@ import { errors } from 'oidc-provider';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
+import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from '../grants/scopes.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { InteractionFactors, SignInRouteDeps } from '../sign-in/deps.js';
 import { passwordSignIn } from '../sign-in/password-sign-in.js';
@@ -12,7 +13,6 @@ import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
 import { loginPage } from '../views/login.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
-import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 
 type Deps = SignInRouteDeps<InteractionFactors>;
 type Params = { uid: string };

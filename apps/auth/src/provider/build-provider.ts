@@ -4,10 +4,10 @@ import { deriveKeys } from '@omnichat/secrets';
 import type { FastifyBaseLogger } from 'fastify';
 import Provider, { type AdapterFactory } from 'oidc-provider';
 
-import { findAccountGrantId } from '../account/grants.js';
 import { createPrismaAdapter } from '../adapter/prisma-adapter.js';
 import type { Clock } from '../clock.js';
 import type { AuthConfig } from '../config.js';
+import { findAccountGrantId } from '../grants/account-grants.js';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type { ClientLimits } from '../limits/client-limits.js';
 import { installGrantHooks } from '../seams/oidc-grant-handlers.js';

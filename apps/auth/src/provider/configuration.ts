@@ -28,7 +28,7 @@ export type ProviderDeps = {
   beforeRegistration?: (ctx: KoaContextWithOIDC) => Promise<void>;
   /** features.clientIdMetadataDocument.allowClient (counts accepted documents: cimd-registrations.ts). */
   allowCimdClient?: (ctx: KoaContextWithOIDC) => Promise<boolean>;
-  /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
+  /** This account's newest grant for the client (grants/account-grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from '@omnichat/db';
 import { accountGrants } from '@omnichat/db/oidc-store';
 import type Provider from 'oidc-provider';
 
-import { describeScopes, grantScopes } from '../interactions/requested-scopes.js';
+import { describeScopes, grantScopes } from './scopes.js';
 import type { ConnectedApp } from '../views/account.js';
 
 /**
