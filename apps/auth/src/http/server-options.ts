@@ -1,8 +1,8 @@
 import { AccessLogController } from '@omnichat/lifecycle';
 import type { FastifyServerOptions } from 'fastify';
 
-import type { AuthConfig } from '../config.js';
-import { serializeRequest } from '../sso/log-safe-url.js';
+import { serializeRequest } from './log-safe-url.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 /** Never logged: credentials and the artefacts that act as them. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -20,7 +20,7 @@ export type LogDeps = {
  * trusted proxies only (AS-71): `false` or the list of proxy addresses/CIDRs/names from
  * http/trust-proxy.ts, which Fastify hands to proxy-addr.
  */
-export function serverOptions(config: AuthConfig, deps: LogDeps): FastifyServerOptions {
+export function serverOptions(config: { logLevel: string; trustProxy: TrustProxy }, deps: LogDeps): FastifyServerOptions {
   const common = { logController: new AccessLogController(), trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'] };
   return deps.logger
     ? { loggerInstance: deps.logger, ...common }
