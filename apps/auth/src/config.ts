@@ -4,7 +4,7 @@ import { DEFAULT_AUTH_METRICS_PORT, metricsHostSchema, metricsPortProblem, metri
 import { z } from 'zod';
 
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
-import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import type { KeyTimings } from './keys/rotation-policy.js';
 import { MFA_POLICIES, type MfaPolicy } from './mfa/policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';

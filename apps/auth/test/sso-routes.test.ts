@@ -5,7 +5,7 @@ import { addIdentityProvider, parseIdpSettings } from '@omnichat/sso';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadAuthConfig } from '../src/index.js';
-import { logSafeUrl } from '../src/sso/log-safe-url.js';
+import { logSafeUrl } from '../src/http/log-safe-url.js';
 import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from './helpers/auth-server.js';
 import { TestBrowser, csrfFrom } from './helpers/browser.js';
 import { registerClient, CHATGPT_REDIRECT_URI } from './helpers/flow.js';

@@ -4,20 +4,19 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 
 import type { AuthConfig } from '../config.js';
-import { assertSameOrigin, type Form } from '../interactions/form-guard.js';
+import { newNonce, nonceCookie, nonceFromCookies, type FormCsrf } from '../forms/csrf.js';
+import { assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { pageHeaders } from '../views/layout.js';
-import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
 import { currentSession } from './session.js';
 
 /**
- * What every /account/* form route needs, for the routes outside account/routes.ts (password,
- * authenticator app, passkeys): the page headers, the CSRF token bound to this browser's nonce
+ * What every /account/* form route needs (the account page, password, authenticator app,
+ * passkeys): the page headers, the CSRF token bound to this browser's nonce
  * cookie (set on first sight), the same-origin + token check, and the signed-in user.
  */
-export function accountForms(config: AuthConfig, deps: { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[] }) {
+export function accountForms(config: AuthConfig, deps: { provider: Provider; prisma: PrismaClient; csrf: FormCsrf }) {
   const secure = new URL(config.issuer).protocol === 'https:';
-  // The current secret's key signs; any key of the ring (previous secrets too) verifies.
-  const [signingKey] = deps.csrfKeys as [Buffer, ...Buffer[]];
+  const csrf = deps.csrf.account;
   return {
     sendPage: (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(pageHeaders(config.branding)).send(body),
     redirect: (reply: FastifyReply, location: string) => reply.code(303).header('location', location).header('cache-control', 'no-store').send(),
@@ -31,12 +30,12 @@ export function accountForms(config: AuthConfig, deps: { provider: Provider; pri
       return nonce;
     },
     csrfFor(request: FastifyRequest, reply: FastifyReply): string {
-      return accountCsrfToken(signingKey, this.nonce(request, reply));
+      return csrf.token(this.nonce(request, reply));
     },
-    tokenFor: (nonce: string) => accountCsrfToken(signingKey, nonce),
+    tokenFor: (nonce: string) => csrf.token(nonce),
     assertFormPost(request: FastifyRequest<{ Body: Form }>): void {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!accountCsrfValid(deps.csrfKeys, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
+      if (!csrf.valid(nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
         throw new errors.InvalidRequest('missing or invalid CSRF token');
       }
     },

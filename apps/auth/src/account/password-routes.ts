@@ -5,15 +5,16 @@ import { errors } from 'oidc-provider';
 
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
-import { acceptForms, type Form } from '../interactions/form-guard.js';
-import { throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import type { FormCsrf } from '../forms/csrf.js';
+import { acceptForms, type Form } from '../forms/form-guard.js';
+import { throttledMessage, type LoginThrottle } from '../limits/login-throttle.js';
 import { changePasswordPage, passwordSetPage, resetLinkInvalidPage, setPasswordPage } from '../views/password-pages.js';
 import { accountForms } from './account-forms.js';
 import { revokeGrants } from '@omnichat/db/oidc-store';
 
 import { changePassword, endOtherSessions, MIN_PASSWORD_LENGTH, newPasswordProblem, resetPassword, resetTokenUser } from './password.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; loginThrottle?: LoginThrottle | undefined; clock?: (() => Date) | undefined };
+type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; loginThrottle?: LoginThrottle | undefined; clock?: (() => Date) | undefined };
 
 /**
  * Self-service passwords: `/account/password` (signed in; the current password is required, other

@@ -1,72 +1,39 @@
-import { normaliseEmail } from '@omnichat/db';
 import { revokeGrants } from '@omnichat/db/oidc-store';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errors } from 'oidc-provider';
 
-import { authenticate } from '../accounts/authenticate.js';
 import type { AuthConfig } from '../config.js';
-import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage } from '../interactions/login-throttle.js';
+import { nonceFromCookies } from '../forms/csrf.js';
+import { acceptForms, type Form } from '../forms/form-guard.js';
+import { connectedApps } from '../grants/account-grants.js';
+import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
+import type { AccountFactors, SignInRouteDeps } from '../sign-in/deps.js';
+import { passwordSignIn } from '../sign-in/password-sign-in.js';
 import { accountSsoButtons } from '../sso/buttons.js';
-import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
-import { pageHeaders } from '../views/layout.js';
-import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
-import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
-import type { SignInRouteDeps } from '../interactions/sign-in-deps.js';
-import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
-import { connectedApps } from './grants.js';
-import { currentSession, endSession, startSession } from './session.js';
+import { accountForms } from './account-forms.js';
+import { endSession, startSession } from './session.js';
 
 type Deps = SignInRouteDeps<AccountFactors>;
 
-/** Hooks of the second factor, passkeys and password self-service (mfa/, passkeys/, account/password*). */
-export type AccountFactors = {
-  /** After a right password: the step under /account/ to go to (keyed by this browser's nonce), or undefined. */
-  afterPassword(nonce: string, accountId: string): Promise<string | undefined>;
-  /** Markup offered under the password form (`Sign in with a passkey`). */
-  signInAlternatives(csrf: string): Promise<SafeHtml>;
-  /** The account page's Security section for a signed-in user. */
-  securitySection(userId: string, csrf: string): Promise<SafeHtml>;
-};
-type FormRequest = FastifyRequest<{ Body: Form }>;
-
 /**
  * /account: the apps connected to the signed-in account, each with Revoke, and sign out. Signed
- * out, it shows a sign-in form (same credentials check and throttle as the consent flow). Every
- * form is same-origin with a CSRF token; redirects go only to /account itself.
+ * out, it shows a sign-in form (the same password step as an authorization's,
+ * sign-in/password-sign-in.ts). Every form is same-origin with a CSRF token; redirects go only to
+ * /account itself.
  */
 export async function accountRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKeys } = deps;
-  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
+  const { provider, prisma } = deps;
   const branding = config.branding;
-  const secure = new URL(config.issuer).protocol === 'https:';
+  const forms = accountForms(config, deps);
+  const signIn = passwordSignIn(config, deps);
 
   await app.register(async (scope) => {
     acceptForms(scope);
 
-    const sendPage = (reply: FastifyReply, status: number, body: string) => reply.code(status).headers(pageHeaders(branding)).send(body);
-    const backToAccount = (reply: FastifyReply, notice?: AccountNotice) =>
-      reply.code(303).header('location', notice ? `/account?done=${notice}` : '/account').header('cache-control', 'no-store').send();
-
-    /** The CSRF token for this browser, setting its nonce cookie on first sight. */
-    const csrfFor = (request: FastifyRequest, reply: FastifyReply) => {
-      let nonce = nonceFromCookies(request.headers.cookie);
-      if (!nonce) {
-        nonce = newNonce();
-        reply.header('set-cookie', nonceCookie(nonce, secure));
-      }
-      return accountCsrfToken(csrfKey, nonce);
-    };
-
-    const assertFormPost = (request: FormRequest) => {
-      assertSameOrigin(request.headers.origin, config.issuer);
-      if (!accountCsrfValid(csrfKeys, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
-        throw new errors.InvalidRequest('missing or invalid CSRF token');
-      }
-    };
+    const backToAccount = (reply: FastifyReply, notice?: AccountNotice) => forms.redirect(reply, notice ? `/account?done=${notice}` : '/account');
 
     const signInPage = async (csrf: string, extra: { email?: string; error?: string } = {}) =>
       loginPage({
@@ -80,54 +47,37 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
         ...extra,
       });
 
-    /** The signed-in, enabled user, or undefined. */
-    const signedInUser = async (request: FastifyRequest, reply: FastifyReply) => {
-      const session = await currentSession(provider, { req: request.raw, res: reply.raw });
-      const user = session?.accountId ? await prisma.user.findUnique({ where: { id: session.accountId } }) : null;
-      return user && !user.disabledAt ? user : undefined;
-    };
-
     scope.get<{ Querystring: { done?: string; passkey?: string } }>('/account', async (request, reply) => {
-      const csrf = csrfFor(request, reply);
-      const user = await signedInUser(request, reply);
-      if (!user) return request.query.passkey === 'failed' ? sendPage(reply, 401, await signInPage(csrf, { error: PASSKEY_FAILED })) : sendPage(reply, 200, await signInPage(csrf));
+      const csrf = forms.csrfFor(request, reply);
+      const user = (await forms.signedIn(request, reply))?.user;
+      if (!user) return request.query.passkey === 'failed' ? forms.sendPage(reply, 401, await signInPage(csrf, { error: PASSKEY_FAILED })) : forms.sendPage(reply, 200, await signInPage(csrf));
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
       const security = await deps.factors?.securitySection(user.id, csrf);
-      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
+      return forms.sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {
-      assertFormPost(request);
-      const email = request.body.email ?? '';
-      const csrf = csrfFor(request, reply);
-      if (!config.passwordSignIn) return sendPage(reply, 403, await signInPage(csrf, { error: PASSWORD_SIGN_IN_OFF }));
-      const throttleKey = normaliseEmail(email);
-      const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
-      if (waitSeconds > 0) {
-        deps.metrics?.signIn('rate_limited');
-        reply.header('retry-after', String(waitSeconds));
-        return sendPage(reply, 429, await signInPage(csrf, { email, error: throttledMessage(waitSeconds) }));
-      }
-      const accountId = await authenticate(prisma, email, request.body.password ?? '');
-      if (!accountId) {
-        await deps.loginThrottle?.failed(throttleKey, request.ip);
-        deps.metrics?.signIn('bad_credentials');
-        request.log.info('account sign-in refused');
-        return sendPage(reply, 401, await signInPage(csrf, { email, error: BAD_CREDENTIALS }));
-      }
-      await deps.loginThrottle?.succeeded(throttleKey);
-      deps.metrics?.signIn('succeeded');
-      const nonce = nonceFromCookies(request.headers.cookie);
-      const factorStep = nonce ? await deps.factors?.afterPassword(nonce, accountId) : undefined;
-      if (factorStep) return reply.code(303).header('location', `/account/${factorStep}`).header('cache-control', 'no-store').send();
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
-      return backToAccount(reply);
+      forms.assertFormPost(request);
+      const csrf = forms.csrfFor(request, reply);
+      return signIn(request, reply, {
+        base: '/account',
+        logFields: { at: 'account' },
+        page: async (status, extra) => forms.sendPage(reply, status, await signInPage(csrf, extra)),
+        afterPassword: async (accountId) => {
+          const nonce = nonceFromCookies(request.headers.cookie);
+          return nonce ? deps.factors?.afterPassword(nonce, accountId) : undefined;
+        },
+        finish: async (accountId) => {
+          await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+          return backToAccount(reply);
+        },
+      });
     });
 
     scope.post<{ Body: Form }>('/account/revoke', async (request, reply) => {
-      assertFormPost(request);
-      const user = await signedInUser(request, reply);
+      forms.assertFormPost(request);
+      const user = (await forms.signedIn(request, reply))?.user;
       if (!user) return backToAccount(reply);
       const clientId = request.body.client_id;
       if (!clientId) throw new errors.InvalidRequest('client_id is required');
@@ -139,7 +89,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
     });
 
     scope.post<{ Body: Form }>('/account/logout', async (request, reply) => {
-      assertFormPost(request);
+      forms.assertFormPost(request);
       await endSession(provider, { req: request.raw, res: reply.raw }, config.issuer);
       return backToAccount(reply);
     });

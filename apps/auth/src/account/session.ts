@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type Provider from 'oidc-provider';
 
-import { providerCookieOptions } from '../interactions/cookies.js';
+import { providerCookieOptions } from '../http/cookies.js';
 
 /** How long a sign-in lasts (oidc-provider's ttl.Session is set to the same, configuration.ts). */
 export const SESSION_TTL_SECONDS = 14 * 24 * 3600;

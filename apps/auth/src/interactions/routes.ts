@@ -1,46 +1,33 @@
-import { normaliseEmail } from '@omnichat/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from 'oidc-provider';
 
-import { authenticate } from '../accounts/authenticate.js';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
+import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
+import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from '../grants/scopes.js';
+import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
+import type { InteractionFactors, SignInRouteDeps } from '../sign-in/deps.js';
+import { passwordSignIn } from '../sign-in/password-sign-in.js';
 import { interactionSsoButtons } from '../sso/buttons.js';
-import { PASSWORD_SIGN_IN_OFF } from '../sso/password-off.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
-import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
-import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
-import { csrfToken, csrfValid } from './csrf.js';
-import { acceptForms, assertSameOrigin, type Form } from './form-guard.js';
-import { BAD_CREDENTIALS, throttledMessage } from './login-throttle.js';
-import type { SignInRouteDeps } from './sign-in-deps.js';
-import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from './requested-scopes.js';
 
 type Deps = SignInRouteDeps<InteractionFactors>;
-
-/** Hooks of the second factor and passkeys (mfa/, passkeys/): absent, sign-in is the password alone. */
-export type InteractionFactors = {
-  /** After a right password: the step under /interaction/<uid>/ to go to, or undefined to finish. */
-  afterPassword(uid: string, accountId: string): Promise<string | undefined>;
-  /** Before consent: a step for a signed-in account that still needs a factor, or undefined. */
-  beforeConsent(uid: string, accountId: string, amr: readonly string[]): Promise<string | undefined>;
-  /** Markup offered under the password form (`Sign in with a passkey`). */
-  signInAlternatives(uid: string, csrf: string): Promise<SafeHtml>;
-};
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
 /**
- * Our sign-in and consent steps (oidc-provider ships none for production, D.2). Every value comes
- * from `interactionDetails()`, never from the form, except the credentials themselves (AS-57).
+ * Our interaction steps (oidc-provider ships none for production, D.2): the sign-in page, whose
+ * password step is sign-in/password-sign-in.ts, then consent, cancel and "switch account". Every
+ * value comes from `interactionDetails()`, never from the form, except the credentials (AS-57).
  */
 export async function interactionRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKeys } = deps;
-  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
+  const { provider, prisma } = deps;
+  const csrf = deps.csrf.interaction;
   const branding = config.branding;
+  const signIn = passwordSignIn(config, deps);
 
   await app.register(async (scope) => {
     acceptForms(scope);
@@ -56,19 +43,19 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
     /** AS-56: same origin, and the token bound to this interaction (itself bound to this browser). */
     const assertFormPost = (request: FormRequest) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!csrfValid(csrfKeys, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+      if (!csrf.valid(request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
     };
 
     const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {
       const client = await clientLabel(provider, clientId);
-      const csrf = csrfToken(csrfKey, uid);
+      const token = csrf.token(uid);
       return loginPage({
-        alternatives: await deps.factors?.signInAlternatives(uid, csrf),
+        alternatives: await deps.factors?.signInAlternatives(uid, token),
         branding,
         action: `/interaction/${uid}/login`,
         cancelAction: `/interaction/${uid}/abort`,
         context: `to continue to ${client.name}`,
-        csrf: csrfToken(csrfKey, uid),
+        csrf: token,
         providers: await interactionSsoButtons(prisma, uid),
         password: config.passwordSignIn,
         ...extra,
@@ -94,7 +81,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       return sendPage(reply, 200, consentPage({
         branding,
         uid: interaction.uid,
-        csrf: csrfToken(csrfKey, interaction.uid),
+        csrf: csrf.token(interaction.uid),
         clientName: client.name,
         clientIdHost: client.clientIdHost,
         redirectHost,
@@ -109,34 +96,19 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const interaction = await details(request, reply);
       assertFormPost(request);
       if (interaction.prompt.name !== 'login') throw new errors.InvalidRequest('this step does not expect a sign-in');
-      if (!config.passwordSignIn) return sendPage(reply, 403, await signInPage(interaction.uid, interaction.params.client_id, { error: PASSWORD_SIGN_IN_OFF }));
-      const email = request.body.email ?? '';
-      // AS-53: backoff per account and per IP, checked before the password is even looked at.
-      const throttleKey = normaliseEmail(email);
-      const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
-      if (waitSeconds > 0) {
-        request.log.info({ uid: interaction.uid, waitSeconds }, 'sign-in throttled');
-        deps.metrics?.signIn('rate_limited');
-        audit(request.log, { event: 'sign_in.failed', reason: 'rate_limited', clientId: String(interaction.params.client_id) });
-        reply.header('retry-after', String(waitSeconds));
-        return sendPage(reply, 429, await signInPage(interaction.uid, interaction.params.client_id, { email, error: throttledMessage(waitSeconds) }));
-      }
-      const accountId = await authenticate(prisma, email, request.body.password ?? '');
-      if (!accountId) {
-        await deps.loginThrottle?.failed(throttleKey, request.ip);
-        request.log.info({ uid: interaction.uid }, 'sign-in refused');
-        deps.metrics?.signIn('bad_credentials');
-        audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: String(interaction.params.client_id) });
-        return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
-      }
-      await deps.loginThrottle?.succeeded(throttleKey);
-      deps.metrics?.signIn('succeeded');
-      const factorStep = await deps.factors?.afterPassword(interaction.uid, accountId);
-      if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
-      audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
-      reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
-      return reply;
+      const { uid } = interaction;
+      return signIn(request, reply, {
+        base: `/interaction/${uid}`,
+        logFields: { uid },
+        clientId: String(interaction.params.client_id),
+        page: async (status, extra) => sendPage(reply, status, await signInPage(uid, interaction.params.client_id, extra)),
+        afterPassword: async (accountId) => deps.factors?.afterPassword(uid, accountId),
+        finish: async (accountId) => {
+          reply.hijack();
+          await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
+          return reply;
+        },
+      });
     });
 
     scope.post<{ Params: Params; Body: Form }>('/interaction/:uid/confirm', async (request, reply) => {

@@ -2,6 +2,10 @@ import type { RateLimiter } from '@omnichat/limits';
 
 import type { AuthLimits } from './auth-limits.js';
 
+/**
+ * What the sign-in forms (password, second factor, password change) need from the abuse limiter
+ * (AS-53): a wait before the secret is even checked, and the outcome afterwards.
+ */
 export type LoginThrottle = {
   /** Seconds to wait before this sign-in may be tried, or 0. Checked before the password. */
   waitSeconds(email: string, ip: string): Promise<number>;
@@ -27,4 +31,9 @@ export function createLoginThrottle(limiter: RateLimiter, limits: AuthLimits): L
       await limiter.succeed(limits.loginAccount, email);
     },
   };
+}
+
+/** What a form says while the throttle holds. */
+export function throttledMessage(waitSeconds: number): string {
+  return `Too many sign-in attempts. Try again in ${waitSeconds} ${waitSeconds === 1 ? 'second' : 'seconds'}.`;
 }

@@ -6,7 +6,8 @@ import { accountForms } from '../account/account-forms.js';
 import { startSession } from '../account/session.js';
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
-import { acceptForms, type Form } from '../interactions/form-guard.js';
+import type { FormCsrf } from '../forms/csrf.js';
+import { acceptForms, type Form } from '../forms/form-guard.js';
 import { registerPasskey, relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { html } from '../views/html.js';
 import { recoveryCodesPage, totpSetupPage } from '../views/mfa-pages.js';
@@ -17,7 +18,7 @@ import { issueRecoveryCodes } from './recovery-codes.js';
 import type { Flow, SecondStep } from './second-step.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep; mfaPolicy: MfaPolicy };
+type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; step: SecondStep; mfaPolicy: MfaPolicy };
 
 /**
  * The account page's factors: the second step of an /account sign-in (`/account/mfa*`), signing in

@@ -5,13 +5,13 @@ import { errors } from 'oidc-provider';
 
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
-import { csrfToken, csrfValid } from '../interactions/csrf.js';
-import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
+import type { FormCsrf } from '../forms/csrf.js';
+import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { interactionKey } from './pending.js';
 import type { Flow, SecondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep };
+type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; step: SecondStep };
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
@@ -22,8 +22,8 @@ type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
  * alone. The sign-in completes with interactionFinished only once the factor is given.
  */
 export async function interactionFactorRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
-  const { provider, prisma, csrfKeys, step } = deps;
-  const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
+  const { provider, prisma, step } = deps;
+  const csrf = deps.csrf.interaction;
   const rp = relyingParty(config.issuer, config.branding.name);
 
   const finishLogin = (request: FastifyRequest, reply: FastifyReply) => async (user: User, amr: string[]) => {
@@ -39,7 +39,7 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
     return {
       base,
       key: interactionKey(interaction.uid),
-      csrf: csrfToken(csrfKey, interaction.uid),
+      csrf: csrf.token(interaction.uid),
       clientId: String(interaction.params.client_id),
       cancelAction: `${base}/abort`,
       finish: finishLogin(request, reply),
@@ -48,7 +48,7 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
 
   const assertFormPost = (request: FormRequest) => {
     assertSameOrigin(request.headers.origin, config.issuer);
-    if (!csrfValid(csrfKeys, request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+    if (!csrf.valid(request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
   };
 
   await app.register(async (scope) => {

@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
-import type { Form } from '../interactions/form-guard.js';
-import { throttledMessage, type LoginThrottle } from '../interactions/login-throttle.js';
+import type { Form } from '../forms/form-guard.js';
+import { throttledMessage, type LoginThrottle } from '../limits/login-throttle.js';
 import { authenticationOptions, relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { html } from '../views/html.js';
 import { pageHeaders } from '../views/layout.js';

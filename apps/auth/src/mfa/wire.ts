@@ -2,11 +2,11 @@ import type { PrismaClient } from '@omnichat/db';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
-import type { AccountFactors } from '../account/routes.js';
 import type { AuthConfig } from '../config.js';
-import type { InteractionFactors } from '../interactions/routes.js';
-import type { LoginThrottle } from '../interactions/login-throttle.js';
+import type { FormCsrf } from '../forms/csrf.js';
+import type { LoginThrottle } from '../limits/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
+import type { AccountFactors, InteractionFactors } from '../sign-in/deps.js';
 import { SSO_AMR } from '../sso/amr.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
 import { securitySection } from '../views/security-section.js';
@@ -17,7 +17,7 @@ import { mfaRequiredFor } from './policy.js';
 import { recoveryCodesLeft } from './recovery-codes.js';
 import { secondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; interactionCsrfKeys: readonly Buffer[]; accountCsrfKeys: readonly Buffer[] };
+type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; csrf: FormCsrf };
 
 /**
  * Second factors and passkeys, wired in: registers their routes and returns the small hooks the
@@ -28,8 +28,8 @@ export async function installFactors(app: FastifyInstance, config: AuthConfig, d
   const { prisma, provider } = deps;
   const rp = relyingParty(config.issuer, config.branding.name);
   const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy });
-  await interactionFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.interactionCsrfKeys, step });
-  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy });
+  await interactionFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step });
+  await accountFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step, mfaPolicy: config.mfaPolicy });
 
   return {
     interaction: {

@@ -20,3 +20,5 @@ export function cimdRegistrations(registered: () => void) {
     },
   };
 }
+
+export type CimdRegistrations = ReturnType<typeof cimdRegistrations>;

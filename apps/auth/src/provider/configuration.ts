@@ -6,7 +6,7 @@ import type { SigningKeys } from '../keys/signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-keys.js';
 import { canonicalResource, resourceVariants } from '../policy/resource.js';
 import { SESSION_TTL_SECONDS } from '../account/session.js';
-import { providerCookieOptions } from '../interactions/cookies.js';
+import { providerCookieOptions } from '../http/cookies.js';
 import { errorPage } from '../views/error-page.js';
 import { pageHeaders } from '../views/layout.js';
 import { applyDefaultScope } from '../seams/oidc-missing-scope.js';
@@ -28,7 +28,7 @@ export type ProviderDeps = {
   beforeRegistration?: (ctx: KoaContextWithOIDC) => Promise<void>;
   /** features.clientIdMetadataDocument.allowClient (counts accepted documents: cimd-registrations.ts). */
   allowCimdClient?: (ctx: KoaContextWithOIDC) => Promise<boolean>;
-  /** This account's newest grant for the client (account/grants.ts), for remembered consent. */
+  /** This account's newest grant for the client (grants/account-grants.ts), for remembered consent. */
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
 

@@ -6,13 +6,12 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import * as oidc from 'openid-client';
 
-import { accountCsrfValid, nonceFromCookies } from '../account/csrf.js';
 import { startSession } from '../account/session.js';
 import { audit } from '@omnichat/audit';
 import { systemClock, type Clock } from '../clock.js';
 import type { AuthConfig } from '../config.js';
-import { csrfToken, csrfValid } from '../interactions/csrf.js';
-import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
+import { nonceFromCookies, type FormCsrf } from '../forms/csrf.js';
+import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { pageHeaders } from '../views/layout.js';
 import { ssoRefusedPage } from '../views/sso.js';
 import { claimPendingLogin, clearPendingCookie, recordVerifiedAccount, startPendingLogin, sweepPendingLogins, takeVerifiedAccount } from './pending-login.js';
@@ -26,10 +25,8 @@ type Deps = {
   provider: Provider;
   prisma: PrismaClient;
   limiter: RateLimiter;
-  /** The interaction forms' CSRF key (interactions/csrf.ts) and the account page's (account/csrf.ts). */
-  /** The current secret's key first (it signs), then the previous secrets' (they still verify). */
-  csrfKeys: readonly Buffer[];
-  accountCsrfKeys: readonly Buffer[];
+  /** The buttons post from an interaction's sign-in page or from /account's. */
+  csrf: FormCsrf;
   clock?: Clock | undefined;
   /** Discovery per IdP; a fresh cache unless a test shares one. */
   configurations?: IdpConfigurations | undefined;
@@ -79,7 +76,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
       text: explained.text(label, where.email),
       code: reason,
       back: uid ? `/interaction/${uid}` : where.account ? '/account' : undefined,
-      cancel: uid ? { action: `/interaction/${uid}/abort`, csrf: csrfToken(deps.csrfKeys[0]!, uid) } : undefined,
+      cancel: uid ? { action: `/interaction/${uid}/abort`, csrf: deps.csrf.interaction.token(uid) } : undefined,
     });
     return reply.code(explained.status).headers(pageHeaders(branding)).send(body);
   };
@@ -153,7 +150,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
       const interaction = await provider.interactionDetails(request.raw, reply.raw);
       if (interaction.uid !== request.params.uid) throw new errors.SessionNotFound('interaction session id mismatch');
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!csrfValid(deps.csrfKeys, interaction.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
+      if (!deps.csrf.interaction.valid(interaction.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
       if (interaction.prompt.name !== 'login') throw new errors.InvalidRequest('this step does not expect a sign-in');
       const clientId = typeof interaction.params.client_id === 'string' ? interaction.params.client_id : undefined;
       return start(request, reply, request.params.slug, { uid: interaction.uid, clientId });
@@ -161,7 +158,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
 
     scope.post<{ Params: { slug: string }; Body: Form }>('/account/sso/:slug', async (request, reply) => {
       assertSameOrigin(request.headers.origin, config.issuer);
-      if (!accountCsrfValid(deps.accountCsrfKeys, nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
+      if (!deps.csrf.account.valid(nonceFromCookies(request.headers.cookie), request.body?.csrf)) {
         throw new errors.InvalidRequest('missing or invalid CSRF token');
       }
       return start(request, reply, request.params.slug, { account: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../../src/config.js';
 import { brandPalette, contrastRatio, logoUrlProblem, normaliseHexColour } from '../../src/views/branding.js';
 import { pageHeaders } from '../../src/views/layout.js';
-import { providerCookieOptions } from '../../src/interactions/cookies.js';
+import { providerCookieOptions } from '../../src/http/cookies.js';
 
 describe('branding and page policy', () => {
   it.each([

@@ -1,9 +1,8 @@
 import type { PrismaClient } from '@omnichat/db';
-import { accountGrants, markGrantUsed } from '@omnichat/db/oidc-store';
+import { accountGrants } from '@omnichat/db/oidc-store';
 import type Provider from 'oidc-provider';
 
-import { describeScopes, grantScopes } from '../interactions/requested-scopes.js';
-import { issuedUnderGrant } from '../seams/oidc-token-entities.js';
+import { describeScopes, grantScopes } from './scopes.js';
 import type { ConnectedApp } from '../views/account.js';
 
 /**
@@ -40,13 +39,4 @@ export async function connectedApps(prisma: PrismaClient, provider: Provider, ac
 async function clientName(provider: Provider, clientId: string): Promise<string> {
   const client = await provider.Client.find(clientId).catch(() => undefined);
   return client?.clientName || URL.parse(client?.redirectUris?.[0] ?? clientId)?.host || clientId;
-}
-
-/** Stamps "last used" when tokens are issued or refreshed under a grant (token endpoint success). */
-export function recordGrantUse(provider: Provider, prisma: PrismaClient, onError: (error: unknown) => void, clock: () => Date = () => new Date()): void {
-  provider.on('grant.success', (ctx) => {
-    const grantId = issuedUnderGrant(ctx);
-    if (!grantId) return;
-    markGrantUsed(prisma, grantId, clock()).catch(onError);
-  });
 }

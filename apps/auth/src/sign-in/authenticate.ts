@@ -14,3 +14,6 @@ export async function authenticate(prisma: PrismaClient, email: string, password
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
   return ok && user && !user.disabledAt ? user.id : undefined;
 }
+
+/** Generic on purpose: unknown email and wrong password must read the same (AS-54). */
+export const BAD_CREDENTIALS = 'That email and password do not match an account.';
