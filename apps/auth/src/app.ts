@@ -202,7 +202,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   const interactionCsrfKeys = deriveKeys(config.keyRing, 'csrf');
   const accountCsrfKeys = deriveKeys(config.keyRing, 'account-csrf');
-  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, interactionCsrfKeys, accountCsrfKeys });
+  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, metrics, interactionCsrfKeys, accountCsrfKeys });
   await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrfKeys: accountCsrfKeys, clock: deps.clock });
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: interactionCsrfKeys, factors: factors.interaction });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrfKeys: accountCsrfKeys, factors: factors.account });

@@ -117,10 +117,11 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
         return sendPage(reply, 401, await signInPage(csrf, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
-      deps.metrics?.signIn('succeeded');
       const nonce = nonceFromCookies(request.headers.cookie);
       const factorStep = nonce ? await deps.factors?.afterPassword(nonce, accountId) : undefined;
       if (factorStep) return reply.code(303).header('location', `/account/${factorStep}`).header('cache-control', 'no-store').send();
+      // Counted once complete: a second factor still to come counts in mfa/second-step.ts.
+      deps.metrics?.signIn('succeeded');
       await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
       return backToAccount(reply);
     });

@@ -130,9 +130,10 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
-      deps.metrics?.signIn('succeeded');
       const factorStep = await deps.factors?.afterPassword(interaction.uid, accountId);
       if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
+      // Counted once complete: a second factor still to come counts in mfa/second-step.ts.
+      deps.metrics?.signIn('succeeded');
       audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });

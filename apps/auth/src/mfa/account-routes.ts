@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -17,7 +18,7 @@ import { issueRecoveryCodes } from './recovery-codes.js';
 import type { Flow, SecondStep } from './second-step.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep; mfaPolicy: MfaPolicy };
+type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep; mfaPolicy: MfaPolicy; metrics?: Pick<AuthMetrics, 'signIn'> | undefined };
 
 /**
  * The account page's factors: the second step of an /account sign-in (`/account/mfa*`), signing in
@@ -79,10 +80,12 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const verdict = await verifyPasskey(prisma, rp, request.body);
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: verdict.userId, factor: 'passkey', reason: verdict.reason });
+        deps.metrics?.signIn('bad_credentials');
         return forms.redirect(reply, '/account?passkey=failed');
       }
       audit(request.log, { event: 'mfa.factor_used', accountId: verdict.userId, factor: 'passkey' });
       audit(request.log, { event: 'sign_in.succeeded', accountId: verdict.userId });
+      deps.metrics?.signIn('succeeded');
       await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, verdict.userId);
       return back(reply);
     });

@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -11,7 +12,7 @@ import { relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { interactionKey } from './pending.js';
 import type { Flow, SecondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep };
+type Deps = { provider: Provider; prisma: PrismaClient; csrfKeys: readonly Buffer[]; step: SecondStep; metrics?: Pick<AuthMetrics, 'signIn'> | undefined };
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
@@ -84,11 +85,13 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: verdict.userId, factor: 'passkey', reason: verdict.reason });
         audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: flow.clientId });
+        deps.metrics?.signIn('bad_credentials');
         return reply.code(303).header('location', `${flow.base}?passkey=failed`).header('cache-control', 'no-store').send();
       }
       const user = await prisma.user.findUniqueOrThrow({ where: { id: verdict.userId } });
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
+      deps.metrics?.signIn('succeeded');
       return flow.finish(user, ['hwk', 'user']);
     });
   });

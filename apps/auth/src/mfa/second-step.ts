@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { audit } from '@omnichat/audit';
@@ -15,7 +16,13 @@ import { mfaRequiredFor, type MfaPolicy } from './policy.js';
 import { issueRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
-export type SecondStepDeps = { prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; mfaPolicy: MfaPolicy };
+export type SecondStepDeps = {
+  prisma: PrismaClient;
+  loginThrottle?: LoginThrottle | undefined;
+  mfaPolicy: MfaPolicy;
+  /** omnichat_sign_ins_total: a sign-in with a second factor counts here, once it is complete or refused. */
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+};
 
 /**
  * One sign-in waiting for its second factor, wherever it happens: an oidc-provider interaction
@@ -96,6 +103,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey(user.id), request.ip)) ?? 0;
       if (waitSeconds > 0) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor, reason: 'rate_limited' });
+        deps.metrics?.signIn('rate_limited');
         reply.header('retry-after', String(waitSeconds));
         return challengePage(reply, flow, user, 429, throttledMessage(waitSeconds));
       }
@@ -105,12 +113,14 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       if (verdict !== 'ok') {
         await deps.loginThrottle?.failed(throttleKey(user.id), request.ip);
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor, reason: verdict });
+        deps.metrics?.signIn('bad_credentials');
         return challengePage(reply, flow, user, 401, verdict === 'replayed' ? REPLAYED : recovery !== undefined ? 'That recovery code is not right or was already used.' : BAD_CODE);
       }
       await deps.loginThrottle?.succeeded(throttleKey(user.id));
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor, clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
+      deps.metrics?.signIn('succeeded');
       return flow.finish(user, ['pwd', 'otp']);
     },
 
@@ -121,11 +131,13 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       const verdict = await verifyPasskey(prisma, rp, request.body, user.id);
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor: 'passkey', reason: verdict.reason });
+        deps.metrics?.signIn('bad_credentials');
         return challengePage(reply, flow, user, 401, 'That passkey could not be verified. Try again.');
       }
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
+      deps.metrics?.signIn('succeeded');
       return flow.finish(user, ['pwd', 'hwk']);
     },
 
@@ -169,6 +181,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       if (!user) return seeOther(reply, flow.base);
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
+      deps.metrics?.signIn('succeeded');
       return flow.finish(user, ['pwd', 'otp']);
     },
   };

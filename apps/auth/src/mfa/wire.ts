@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -17,7 +18,15 @@ import { mfaRequiredFor } from './policy.js';
 import { recoveryCodesLeft } from './recovery-codes.js';
 import { secondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; interactionCsrfKeys: readonly Buffer[]; accountCsrfKeys: readonly Buffer[] };
+type Deps = {
+  provider: Provider;
+  prisma: PrismaClient;
+  loginThrottle?: LoginThrottle | undefined;
+  interactionCsrfKeys: readonly Buffer[];
+  accountCsrfKeys: readonly Buffer[];
+  /** A sign-in with a second factor or a passkey is counted where it completes (or fails), here. */
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+};
 
 /**
  * Second factors and passkeys, wired in: registers their routes and returns the small hooks the
@@ -25,11 +34,11 @@ type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThr
  * page's passkey button, the account page's Security section).
  */
 export async function installFactors(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<{ interaction: InteractionFactors; account: AccountFactors }> {
-  const { prisma, provider } = deps;
+  const { prisma, provider, metrics } = deps;
   const rp = relyingParty(config.issuer, config.branding.name);
-  const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy });
-  await interactionFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.interactionCsrfKeys, step });
-  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy });
+  const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy, metrics });
+  await interactionFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.interactionCsrfKeys, step, metrics });
+  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy, metrics });
 
   return {
     interaction: {
