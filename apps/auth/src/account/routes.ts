@@ -14,6 +14,7 @@ import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/accou
 import { pageHeaders } from '../views/layout.js';
 import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
+import { LOCAL_AMR } from '../accounts/amr.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { SignInRouteDeps } from '../interactions/sign-in-deps.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
@@ -122,7 +123,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       if (factorStep) return reply.code(303).header('location', `/account/${factorStep}`).header('cache-control', 'no-store').send();
       // Counted once complete: a second factor still to come counts in mfa/second-step.ts.
       deps.metrics?.signIn('succeeded');
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId, LOCAL_AMR.password);
       return backToAccount(reply);
     });
 

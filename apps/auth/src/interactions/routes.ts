@@ -11,6 +11,7 @@ import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
 import type { SafeHtml } from '../views/html.js';
 import { loginPage } from '../views/login.js';
+import { LOCAL_AMR } from '../accounts/amr.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
 import { csrfToken, csrfValid } from './csrf.js';
@@ -136,7 +137,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       deps.metrics?.signIn('succeeded');
       audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: String(interaction.params.client_id) });
       reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId, amr: [...LOCAL_AMR.password] } }, { mergeWithLastSubmission: false });
       return reply;
     });
 

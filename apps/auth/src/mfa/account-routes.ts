@@ -11,6 +11,7 @@ import { acceptForms, type Form } from '../interactions/form-guard.js';
 import { registerPasskey, relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { html } from '../views/html.js';
 import { recoveryCodesPage, totpSetupPage } from '../views/mfa-pages.js';
+import { LOCAL_AMR } from '../accounts/amr.js';
 import { factorsOf, hasFactor } from './factors.js';
 import { accountKey } from './pending.js';
 import { mfaRequiredFor, type MfaPolicy } from './policy.js';
@@ -38,8 +39,8 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
     base: '/account',
     key: accountKey(nonce),
     csrf: forms.tokenFor(nonce),
-    finish: async (user: User) => {
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, user.id);
+    finish: async (user: User, amr: readonly string[]) => {
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, user.id, amr);
       return back(reply);
     },
     };
@@ -86,7 +87,7 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       audit(request.log, { event: 'mfa.factor_used', accountId: verdict.userId, factor: 'passkey' });
       audit(request.log, { event: 'sign_in.succeeded', accountId: verdict.userId });
       deps.metrics?.signIn('succeeded');
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, verdict.userId);
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, verdict.userId, LOCAL_AMR.passkey);
       return back(reply);
     });
 

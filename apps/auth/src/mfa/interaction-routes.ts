@@ -9,6 +9,7 @@ import type { AuthConfig } from '../config.js';
 import { csrfToken, csrfValid } from '../interactions/csrf.js';
 import { acceptForms, assertSameOrigin, type Form } from '../interactions/form-guard.js';
 import { relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
+import { LOCAL_AMR } from '../accounts/amr.js';
 import { interactionKey } from './pending.js';
 import type { Flow, SecondStep } from './second-step.js';
 
@@ -27,9 +28,9 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
   const [csrfKey] = csrfKeys as [Buffer, ...Buffer[]];
   const rp = relyingParty(config.issuer, config.branding.name);
 
-  const finishLogin = (request: FastifyRequest, reply: FastifyReply) => async (user: User, amr: string[]) => {
+  const finishLogin = (request: FastifyRequest, reply: FastifyReply) => async (user: User, amr: readonly string[]) => {
     reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id, amr } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id, amr: [...amr] } }, { mergeWithLastSubmission: false });
     return reply;
   };
 
@@ -92,7 +93,7 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
       deps.metrics?.signIn('succeeded');
-      return flow.finish(user, ['hwk', 'user']);
+      return flow.finish(user, LOCAL_AMR.passkey);
     });
   });
 }

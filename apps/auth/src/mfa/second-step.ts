@@ -13,6 +13,7 @@ import { recoveryCodesPage, secondFactorPage, totpSetupPage } from '../views/mfa
 import { factorsOf, hasFactor } from './factors.js';
 import { forgetPending, markSatisfied, pendingUser, rememberPassword, satisfiedUser } from './pending.js';
 import { mfaRequiredFor, type MfaPolicy } from './policy.js';
+import { LOCAL_AMR } from '../accounts/amr.js';
 import { issueRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
@@ -35,7 +36,8 @@ export type Flow = {
   csrf: string;
   clientId?: string | undefined;
   cancelAction?: string | undefined;
-  finish(user: User, amr: string[]): Promise<unknown>;
+  /** `amr`: how the user signed in (accounts/amr.ts), for the session and so the ID token. */
+  finish(user: User, amr: readonly string[]): Promise<unknown>;
 };
 
 type Request = FastifyRequest<{ Body: Form }>;
@@ -121,7 +123,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor, clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
       deps.metrics?.signIn('succeeded');
-      return flow.finish(user, ['pwd', 'otp']);
+      return flow.finish(user, LOCAL_AMR.passwordAndCode);
     },
 
     /** A passkey as the second factor: only this user's passkeys are accepted. */
@@ -138,7 +140,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
       deps.metrics?.signIn('succeeded');
-      return flow.finish(user, ['pwd', 'hwk']);
+      return flow.finish(user, LOCAL_AMR.passwordAndPasskey);
     },
 
     async showSetup(reply: FastifyReply, flow: Flow) {
@@ -182,7 +184,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
       deps.metrics?.signIn('succeeded');
-      return flow.finish(user, ['pwd', 'otp']);
+      return flow.finish(user, LOCAL_AMR.passwordAndCode);
     },
   };
 }

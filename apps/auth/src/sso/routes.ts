@@ -201,7 +201,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
         await recordVerifiedAccount(prisma, login.id, accountId);
         return reply.code(303).header('location', `/interaction/${login.interactionUid}/sso`).header('cache-control', 'no-store').send();
       }
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId, [SSO_AMR]);
       // startSession set the session cookie on the raw response; Fastify's own set-cookie (the
       // cleared attempt cookie) would replace it when the headers are written, so join them.
       const sessionCookies = [reply.raw.getHeader('set-cookie') ?? []].flat().map(String);

@@ -72,7 +72,7 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
 
     // The ChatGPT-shaped client: no email, no password, only the passkey.
     const client = await chatgptClient(server.issuer, RESOURCE);
-    const pending = await client.authorization('files:read');
+    const pending = await client.authorization('openid files:read');
     await page.goto(pending.url.href);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
@@ -81,6 +81,8 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     const tokens = await redeem(server.issuer, pending, redirect, RESOURCE);
     expect(tokens.status).toBe(200);
     expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(userId);
+    // The ID token says how: a user-verified passkey, both factors (RFC 8176).
+    expect(decodeJwt(String(tokens.body.id_token)).amr).toEqual(['hwk', 'user', 'mfa']);
 
     // /account shows the last use, and Remove takes the passkey away.
     await page.goto(`${server.issuer}/account`);
@@ -111,13 +113,15 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     // The password alone is no longer enough for this account: it asks for the passkey.
-    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('files:read');
+    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('openid files:read');
     await page.goto(pending.url.href);
     await signIn(page, EMAIL, PASSWORD);
     await page.getByRole('heading', { name: 'Verify it is you' }).waitFor();
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
-    expect((await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE)).status).toBe(200);
+    const tokens = await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE);
+    expect(tokens.status).toBe(200);
+    expect(decodeJwt(String(tokens.body.id_token)).amr).toEqual(['pwd', 'hwk', 'mfa']);
     await context.close();
 
     const events = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit === true && String(entry.event).startsWith('mfa.'));
