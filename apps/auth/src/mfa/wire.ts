@@ -38,7 +38,7 @@ export async function installFactors(app: FastifyInstance, config: AuthConfig, d
   const rp = relyingParty(config.issuer, config.branding.name);
   const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy, metrics });
   await interactionFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.interactionCsrfKeys, step, metrics });
-  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy, metrics });
+  await accountFactorRoutes(app, config, { provider, prisma, csrfKeys: deps.accountCsrfKeys, step, mfaPolicy: config.mfaPolicy, metrics, loginThrottle: deps.loginThrottle });
 
   return {
     interaction: {

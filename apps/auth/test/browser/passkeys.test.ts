@@ -89,6 +89,11 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     expect(await listed.innerText()).not.toMatch(/Last used\s+Not yet/);
     expect((await db.prisma.passkey.findFirstOrThrow({ where: { userId } })).lastUsedAt).not.toBeNull();
     await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
+    // The last passkey: the session alone is not enough, the password confirms it.
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    expect(await db.prisma.passkey.count({ where: { userId } })).toBe(1);
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
     await page.getByText('The passkey was removed.').waitFor();
     expect(await db.prisma.passkey.count({ where: { userId } })).toBe(0);
 
