@@ -87,7 +87,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   healthRoutes(app, { prisma, keysLoaded: () => live.kids.length > 0, readiness: deps.readiness ?? createReadiness() });
   const loginThrottle = createLoginThrottle(limiter, config.limits);
   const csrf = formCsrf(config.keyRing);
-  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, csrf });
+  const factors = await installFactors(app, config, { provider, prisma, loginThrottle, metrics, csrf });
   await passwordRoutes(app, config, { provider, prisma, loginThrottle, csrf, clock });
   await interactionRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrf, factors: factors.interaction });
   await accountRoutes(app, config, { provider, prisma, loginThrottle, metrics, csrf, factors: factors.account });

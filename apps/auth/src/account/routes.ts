@@ -14,6 +14,7 @@ import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
 import { loginPage } from '../views/login.js';
 import { accountForms } from './account-forms.js';
+import { LOCAL_AMR } from '../sign-in/amr.js';
 import { endSession, startSession } from './session.js';
 
 type Deps = SignInRouteDeps<AccountFactors>;
@@ -69,7 +70,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
           return nonce ? deps.factors?.afterPassword(nonce, accountId) : undefined;
         },
         finish: async (accountId) => {
-          await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+          await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId, LOCAL_AMR.password);
           return backToAccount(reply);
         },
       });

@@ -29,9 +29,11 @@ export async function currentSession(provider: Provider, { req, res }: Raw) {
  * after an interaction. A new session id is issued so a planted cookie never becomes a signed-in
  * session (AS-59). Another account's session is ended, never carried over: its client
  * authorizations name that account's grants (oidc-provider refuses a grant of another account
- * with a 500), and ending it revokes nothing (a session change is not a disconnect).
+ * with a 500), and ending it revokes nothing (a session change is not a disconnect). `amr` is how
+ * the user signed in (sign-in/amr.ts): an authorization reusing the session puts it in the
+ * ID token, as after an interaction's `login.amr`.
  */
-export async function startSession(provider: Provider, raw: Raw, issuer: string, accountId: string): Promise<void> {
+export async function startSession(provider: Provider, raw: Raw, issuer: string, accountId: string, amr: readonly string[]): Promise<void> {
   const ctx = provider.createContext(raw.req, raw.res);
   let session = await sessionOf(provider, ctx);
   if (session.accountId && session.accountId !== accountId) {
@@ -39,7 +41,7 @@ export async function startSession(provider: Provider, raw: Raw, issuer: string,
     session = new provider.Session() as SessionModel;
   }
   if (!session.new) session.resetIdentifier();
-  session.loginAccount({ accountId, transient: false });
+  session.loginAccount({ accountId, amr: [...amr], transient: false });
   await session.save(SESSION_TTL_SECONDS);
   ctx.cookies.set(provider.cookieName('session'), session.id, { ...providerCookieOptions(issuer).long, maxAge: SESSION_TTL_SECONDS * 1000 });
 }

@@ -7,6 +7,7 @@ import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from '../grants/scopes.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { InteractionFactors, SignInRouteDeps } from '../sign-in/deps.js';
+import { LOCAL_AMR } from '../sign-in/amr.js';
 import { passwordSignIn } from '../sign-in/password-sign-in.js';
 import { interactionSsoButtons } from '../sso/buttons.js';
 import { consentPage } from '../views/consent.js';
@@ -105,7 +106,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         afterPassword: async (accountId) => deps.factors?.afterPassword(uid, accountId),
         finish: async (accountId) => {
           reply.hijack();
-          await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(request.raw, reply.raw, { login: { accountId, amr: [...LOCAL_AMR.password] } }, { mergeWithLastSubmission: false });
           return reply;
         },
       });

@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -10,15 +11,26 @@ import type { FormCsrf } from '../forms/csrf.js';
 import { acceptForms, type Form } from '../forms/form-guard.js';
 import { registerPasskey, relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { html } from '../views/html.js';
-import { recoveryCodesPage, totpSetupPage } from '../views/mfa-pages.js';
+import type { LoginThrottle } from '../limits/login-throttle.js';
+import { confirmItIsYouPage, recoveryCodesPage, totpSetupPage } from '../views/mfa-pages.js';
+import { LOCAL_AMR } from '../sign-in/amr.js';
 import { factorsOf, hasFactor } from './factors.js';
 import { accountKey } from './pending.js';
 import { mfaRequiredFor, type MfaPolicy } from './policy.js';
 import { issueRecoveryCodes } from './recovery-codes.js';
+import { checkStepUp } from './step-up.js';
 import type { Flow, SecondStep } from './second-step.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; step: SecondStep; mfaPolicy: MfaPolicy };
+type Deps = {
+  provider: Provider;
+  prisma: PrismaClient;
+  csrf: FormCsrf;
+  step: SecondStep;
+  mfaPolicy: MfaPolicy;
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+  loginThrottle?: LoginThrottle | undefined;
+};
 
 /**
  * The account page's factors: the second step of an /account sign-in (`/account/mfa*`), signing in
@@ -38,8 +50,8 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
     base: '/account',
     key: accountKey(nonce),
     csrf: forms.tokenFor(nonce),
-    finish: async (user: User) => {
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, user.id);
+    finish: async (user: User, amr: readonly string[]) => {
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, user.id, amr);
       return back(reply);
     },
     };
@@ -51,6 +63,20 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
     const factors = await factorsOf(prisma, user.id);
     const left = removing === 'totp' ? { ...factors, totp: false } : { ...factors, passkeys: factors.passkeys - 1 };
     return !hasFactor(left);
+  };
+
+  /**
+   * A change a stolen session must not make goes ahead only with a fresh code or the password
+   * (mfa/step-up.ts); otherwise this answers with the confirm page (and true is not returned).
+   */
+  const confirmed = async (request: FastifyRequest<{ Body: Form }>, reply: FastifyReply, user: User, page: { action: string; what: string; submitLabel: string; fields?: Record<string, string> }) => {
+    const verdict = await checkStepUp({ prisma, keyEncryptionSecret: config.keyEncryptionSecret, loginThrottle: deps.loginThrottle }, request.log, request.ip, user, request.body);
+    if (verdict.kind === 'ok') return true;
+    if (verdict.kind === 'refused' && verdict.retryAfter) reply.header('retry-after', String(verdict.retryAfter));
+    await forms.sendPage(reply, verdict.kind === 'ask' ? 200 : verdict.status, confirmItIsYouPage({
+      branding: config.branding, csrf: forms.csrfFor(request, reply), ...page, ...verdict.proofs, error: verdict.kind === 'refused' ? verdict.error : undefined,
+    }));
+    return false;
   };
 
   await app.register(async (scope) => {
@@ -80,11 +106,13 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const verdict = await verifyPasskey(prisma, rp, request.body);
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: verdict.userId, factor: 'passkey', reason: verdict.reason });
+        deps.metrics?.signIn('bad_credentials');
         return forms.redirect(reply, '/account?passkey=failed');
       }
       audit(request.log, { event: 'mfa.factor_used', accountId: verdict.userId, factor: 'passkey' });
       audit(request.log, { event: 'sign_in.succeeded', accountId: verdict.userId });
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, verdict.userId);
+      deps.metrics?.signIn('succeeded');
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, verdict.userId, LOCAL_AMR.passkey);
       return back(reply);
     });
 
@@ -128,6 +156,8 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const signed = await forms.signedIn(request, reply);
       if (!signed) return back(reply);
       if (await lastRequiredFactor(signed.user, 'totp')) return back(reply, 'factor_required');
+      if (!(await factorsOf(prisma, signed.user.id)).totp) return back(reply);
+      if (!(await confirmed(request, reply, signed.user, { action: '/account/totp/remove', what: 'remove the authenticator app', submitLabel: 'Remove authenticator app' }))) return reply;
       const removed = await prisma.totpFactor.deleteMany({ where: { userId: signed.user.id } });
       await prisma.recoveryCode.deleteMany({ where: { userId: signed.user.id } });
       if (removed.count > 0) audit(request.log, { event: 'mfa.factor_removed', accountId: signed.user.id, factor: 'totp', by: 'user' });
@@ -139,6 +169,7 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const signed = await forms.signedIn(request, reply);
       if (!signed) return back(reply);
       if (!(await factorsOf(prisma, signed.user.id)).totp) return back(reply);
+      if (!(await confirmed(request, reply, signed.user, { action: '/account/recovery-codes', what: 'replace your recovery codes', submitLabel: 'New recovery codes' }))) return reply;
       const codes = await issueRecoveryCodes(prisma, signed.user.id);
       audit(request.log, { event: 'mfa.factor_added', accountId: signed.user.id, factor: 'recovery_code', by: 'user' });
       return forms.sendPage(reply, 200, recoveryCodesPage({ branding: config.branding, codes, next: html`<p><a class="btn btn-primary" href="/account">Back to your account</a></p>` }));
@@ -165,6 +196,8 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const owned = /^[0-9a-f-]{36}$/.test(id) ? await prisma.passkey.findFirst({ where: { id, userId: signed.user.id } }) : null;
       if (!owned) return back(reply);
       if (await lastRequiredFactor(signed.user, 'passkey')) return back(reply, 'factor_required');
+      const lastPasskey = (await factorsOf(prisma, signed.user.id)).passkeys === 1;
+      if (lastPasskey && !(await confirmed(request, reply, signed.user, { action: '/account/passkeys/remove', what: `remove your last passkey, ${owned.name}`, submitLabel: `Remove passkey ${owned.name}`, fields: { id } }))) return reply;
       await prisma.passkey.deleteMany({ where: { id, userId: signed.user.id } });
       audit(request.log, { event: 'mfa.factor_removed', accountId: signed.user.id, factor: 'passkey', by: 'user' });
       return back(reply, 'passkey_removed');

@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -8,10 +9,11 @@ import type { AuthConfig } from '../config.js';
 import type { FormCsrf } from '../forms/csrf.js';
 import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
+import { LOCAL_AMR } from '../sign-in/amr.js';
 import { interactionKey } from './pending.js';
 import type { Flow, SecondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; step: SecondStep };
+type Deps = { provider: Provider; prisma: PrismaClient; csrf: FormCsrf; step: SecondStep; metrics?: Pick<AuthMetrics, 'signIn'> | undefined };
 type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
@@ -26,9 +28,9 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
   const csrf = deps.csrf.interaction;
   const rp = relyingParty(config.issuer, config.branding.name);
 
-  const finishLogin = (request: FastifyRequest, reply: FastifyReply) => async (user: User, amr: string[]) => {
+  const finishLogin = (request: FastifyRequest, reply: FastifyReply) => async (user: User, amr: readonly string[]) => {
     reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id, amr } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id, amr: [...amr] } }, { mergeWithLastSubmission: false });
     return reply;
   };
 
@@ -84,12 +86,14 @@ export async function interactionFactorRoutes(app: FastifyInstance, config: Auth
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: verdict.userId, factor: 'passkey', reason: verdict.reason });
         audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: flow.clientId });
+        deps.metrics?.signIn('bad_credentials');
         return reply.code(303).header('location', `${flow.base}?passkey=failed`).header('cache-control', 'no-store').send();
       }
       const user = await prisma.user.findUniqueOrThrow({ where: { id: verdict.userId } });
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
-      return flow.finish(user, ['hwk', 'user']);
+      deps.metrics?.signIn('succeeded');
+      return flow.finish(user, LOCAL_AMR.passkey);
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient, User } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { audit } from '@omnichat/audit';
@@ -12,10 +13,17 @@ import { recoveryCodesPage, secondFactorPage, totpSetupPage } from '../views/mfa
 import { factorsOf, hasFactor } from './factors.js';
 import { forgetPending, markSatisfied, pendingUser, rememberPassword, satisfiedUser } from './pending.js';
 import { mfaRequiredFor, type MfaPolicy } from './policy.js';
+import { LOCAL_AMR } from '../sign-in/amr.js';
 import { issueRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { beginTotpSetup, verifyTotp } from './totp.js';
 
-export type SecondStepDeps = { prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; mfaPolicy: MfaPolicy };
+export type SecondStepDeps = {
+  prisma: PrismaClient;
+  loginThrottle?: LoginThrottle | undefined;
+  mfaPolicy: MfaPolicy;
+  /** omnichat_sign_ins_total: a sign-in with a second factor counts here, once it is complete or refused. */
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+};
 
 /**
  * One sign-in waiting for its second factor, wherever it happens: an oidc-provider interaction
@@ -28,7 +36,8 @@ export type Flow = {
   csrf: string;
   clientId?: string | undefined;
   cancelAction?: string | undefined;
-  finish(user: User, amr: string[]): Promise<unknown>;
+  /** `amr`: how the user signed in (sign-in/amr.ts), for the session and so the ID token. */
+  finish(user: User, amr: readonly string[]): Promise<unknown>;
 };
 
 type Request = FastifyRequest<{ Body: Form }>;
@@ -96,6 +105,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey(user.id), request.ip)) ?? 0;
       if (waitSeconds > 0) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor, reason: 'rate_limited' });
+        deps.metrics?.signIn('rate_limited');
         reply.header('retry-after', String(waitSeconds));
         return challengePage(reply, flow, user, 429, throttledMessage(waitSeconds));
       }
@@ -105,13 +115,15 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       if (verdict !== 'ok') {
         await deps.loginThrottle?.failed(throttleKey(user.id), request.ip);
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor, reason: verdict });
+        deps.metrics?.signIn('bad_credentials');
         return challengePage(reply, flow, user, 401, verdict === 'replayed' ? REPLAYED : recovery !== undefined ? 'That recovery code is not right or was already used.' : BAD_CODE);
       }
       await deps.loginThrottle?.succeeded(throttleKey(user.id));
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor, clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
-      return flow.finish(user, ['pwd', 'otp']);
+      deps.metrics?.signIn('succeeded');
+      return flow.finish(user, LOCAL_AMR.passwordAndCode);
     },
 
     /** A passkey as the second factor: only this user's passkeys are accepted. */
@@ -121,12 +133,14 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       const verdict = await verifyPasskey(prisma, rp, request.body, user.id);
       if (!verdict.ok) {
         audit(request.log, { event: 'mfa.factor_failed', accountId: user.id, factor: 'passkey', reason: verdict.reason });
+        deps.metrics?.signIn('bad_credentials');
         return challengePage(reply, flow, user, 401, 'That passkey could not be verified. Try again.');
       }
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'mfa.factor_used', accountId: user.id, factor: 'passkey', clientId: flow.clientId });
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
-      return flow.finish(user, ['pwd', 'hwk']);
+      deps.metrics?.signIn('succeeded');
+      return flow.finish(user, LOCAL_AMR.passwordAndPasskey);
     },
 
     async showSetup(reply: FastifyReply, flow: Flow) {
@@ -169,7 +183,8 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       if (!user) return seeOther(reply, flow.base);
       await forgetPending(prisma, flow.key);
       audit(request.log, { event: 'sign_in.succeeded', accountId: user.id, clientId: flow.clientId });
-      return flow.finish(user, ['pwd', 'otp']);
+      deps.metrics?.signIn('succeeded');
+      return flow.finish(user, LOCAL_AMR.passwordAndCode);
     },
   };
 }

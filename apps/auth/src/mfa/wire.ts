@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
+import type { AuthMetrics } from '@omnichat/metrics';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -7,7 +8,7 @@ import type { FormCsrf } from '../forms/csrf.js';
 import type { LoginThrottle } from '../limits/login-throttle.js';
 import { passkeySignInBlock } from '../passkeys/sign-in-block.js';
 import type { AccountFactors, InteractionFactors } from '../sign-in/deps.js';
-import { SSO_AMR } from '../sso/amr.js';
+import { SSO_AMR } from '../sign-in/amr.js';
 import { registrationOptions, relyingParty } from '../passkeys/webauthn.js';
 import { securitySection } from '../views/security-section.js';
 import { accountFactorRoutes } from './account-routes.js';
@@ -17,7 +18,14 @@ import { mfaRequiredFor } from './policy.js';
 import { recoveryCodesLeft } from './recovery-codes.js';
 import { secondStep } from './second-step.js';
 
-type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThrottle | undefined; csrf: FormCsrf };
+type Deps = {
+  provider: Provider;
+  prisma: PrismaClient;
+  loginThrottle?: LoginThrottle | undefined;
+  csrf: FormCsrf;
+  /** A sign-in with a second factor or a passkey is counted where it completes (or fails), here. */
+  metrics?: Pick<AuthMetrics, 'signIn'> | undefined;
+};
 
 /**
  * Second factors and passkeys, wired in: registers their routes and returns the small hooks the
@@ -25,11 +33,11 @@ type Deps = { provider: Provider; prisma: PrismaClient; loginThrottle?: LoginThr
  * page's passkey button, the account page's Security section).
  */
 export async function installFactors(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<{ interaction: InteractionFactors; account: AccountFactors }> {
-  const { prisma, provider } = deps;
+  const { prisma, provider, metrics } = deps;
   const rp = relyingParty(config.issuer, config.branding.name);
-  const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy });
-  await interactionFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step });
-  await accountFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step, mfaPolicy: config.mfaPolicy });
+  const step = secondStep(config, { prisma, loginThrottle: deps.loginThrottle, mfaPolicy: config.mfaPolicy, metrics });
+  await interactionFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step, metrics });
+  await accountFactorRoutes(app, config, { provider, prisma, csrf: deps.csrf, step, mfaPolicy: config.mfaPolicy, metrics, loginThrottle: deps.loginThrottle });
 
   return {
     interaction: {

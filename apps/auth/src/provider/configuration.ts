@@ -32,9 +32,14 @@ export type ProviderDeps = {
   findAccountGrant?: (accountId: string, clientId: string) => Promise<string | undefined>;
 };
 
-/** Static OIDC scopes; resource scopes come from getResourceServerInfo (RFC 8707). */
+/**
+ * Static OIDC scopes; resource scopes come from getResourceServerInfo (RFC 8707). `amr` (how the
+ * user signed in: interactionFinished's `login.amr`, RFC 8176 values from sign-in/amr.ts) sits
+ * under `openid`, so every ID token carries it; a standalone claim would appear only when a client
+ * asks for it with the claims parameter.
+ */
 const OIDC_CLAIMS = {
-  openid: ['sub'],
+  openid: ['sub', 'amr'],
   email: ['email', 'email_verified'],
   profile: ['updated_at'],
 };

@@ -57,9 +57,10 @@ export function passwordSignIn(config: AuthConfig, deps: SequenceDeps) {
       return place.page(401, { email, error: BAD_CREDENTIALS });
     }
     await deps.loginThrottle?.succeeded(throttleKey);
-    deps.metrics?.signIn('succeeded');
     const factorStep = await place.afterPassword(accountId);
+    // Counted once complete: a second factor still to come is counted in mfa/second-step.ts.
     if (factorStep) return reply.code(303).header('location', `${place.base}/${factorStep}`).header('cache-control', 'no-store').send();
+    deps.metrics?.signIn('succeeded');
     audit(request.log, { event: 'sign_in.succeeded', accountId, clientId: place.clientId });
     return place.finish(accountId);
   };

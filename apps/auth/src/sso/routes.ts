@@ -15,7 +15,7 @@ import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js
 import { pageHeaders } from '../views/layout.js';
 import { ssoRefusedPage } from '../views/sso.js';
 import { claimPendingLogin, clearPendingCookie, recordVerifiedAccount, startPendingLogin, sweepPendingLogins, takeVerifiedAccount } from './pending-login.js';
-import { SSO_AMR } from './amr.js';
+import { SSO_AMR } from '../sign-in/amr.js';
 import { createIdpConfigurations, type IdpConfigurations } from './providers.js';
 import { SSO_REFUSALS, type SsoRefusal } from './refusals.js';
 import { assertedEmail, resolveAccountOnce, type AssertedIdentity } from './resolve-account.js';
@@ -198,7 +198,7 @@ export async function ssoRoutes(app: FastifyInstance, config: AuthConfig, deps: 
         await recordVerifiedAccount(prisma, login.id, accountId);
         return reply.code(303).header('location', `/interaction/${login.interactionUid}/sso`).header('cache-control', 'no-store').send();
       }
-      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId);
+      await startSession(provider, { req: request.raw, res: reply.raw }, config.issuer, accountId, [SSO_AMR]);
       // startSession set the session cookie on the raw response; Fastify's own set-cookie (the
       // cleared attempt cookie) would replace it when the headers are written, so join them.
       const sessionCookies = [reply.raw.getHeader('set-cookie') ?? []].flat().map(String);

@@ -25,7 +25,8 @@ export type LoginPageInput = {
 /**
  * The sign-in form. Labels are real <label>s, the error is announced (role=alert) and linked to
  * the fields (aria-describedby), focus order is the IdP buttons → email → password → Show → Sign in
- * → Cancel.
+ * → Cancel. The email field's `webauthn` autocomplete token lets the browser list passkeys in its
+ * autofill when the page starts a conditional request (views/passkey-script.ts).
  */
 export function loginPage(input: LoginPageInput): string {
   const described = input.error ? 'signin-error' : undefined;
@@ -43,7 +44,7 @@ ${providers.length > 0 && password ? OR_DIVIDER : ''}
 ${password ? html`<form method="post" action="${input.action}" class="stack" novalidate>
 <input type="hidden" name="csrf" value="${input.csrf}">
 <label for="email">Email</label>
-<input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="320" value="${input.email ?? ''}"${described ? html` aria-describedby="${described}"` : ''}${input.email ? '' : html` autofocus`}>
+<input id="email" name="email" type="email" inputmode="email" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" required maxlength="320" value="${input.email ?? ''}"${described ? html` aria-describedby="${described}"` : ''}${input.email ? '' : html` autofocus`}>
 <label for="password">Password</label>
 <div class="field">
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described ? html` aria-describedby="${described}"` : ''}${input.email ? html` autofocus` : ''}>

@@ -69,3 +69,40 @@ export function recoveryCodesPage(input: { branding: Branding; codes: string[]; 
 ${input.next}`,
   });
 }
+
+/**
+ * Before a change a stolen session must not make (removing the authenticator app or the last
+ * passkey, new recovery codes): a fresh code from the app, or the current password. `fields` are
+ * posted again with the proof (the passkey's id); only the proofs the account has are offered.
+ */
+export function confirmItIsYouPage(input: {
+  branding: Branding;
+  action: string;
+  csrf: string;
+  fields?: Record<string, string> | undefined;
+  what: string;
+  submitLabel: string;
+  code: boolean;
+  password: boolean;
+  error?: string | undefined;
+}): string {
+  const none = !input.code && !input.password;
+  return page({
+    title: 'Confirm it is you',
+    branding: input.branding,
+    body: html`<h1>Confirm it is you</h1>
+<p class="lead">To ${input.what}, ${none ? 'an administrator has to do it for you.' : input.code && input.password ? 'enter a new code from your authenticator app, or your current password.' : input.code ? 'enter a new code from your authenticator app.' : 'enter your current password.'}</p>
+${errorBlock(input.error)}
+${none ? html`<p class="small">Ask your administrator to run <code>pnpm admin user:mfa-reset</code> for your account.</p>` : html`<form method="post" action="${input.action}" class="stack" novalidate>
+<input type="hidden" name="csrf" value="${input.csrf}">
+${Object.entries(input.fields ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+${input.code ? html`<label for="code">6-digit code from your authenticator app</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" autofocus${describedBy(input.error)}>` : html`<input type="hidden" name="code" value="">`}
+${input.code && input.password ? html`<p class="or">or</p>` : ''}
+${input.password ? html`<label for="current-password">Current password</label>
+<input id="current-password" name="password" type="password" autocomplete="current-password" maxlength="1024"${input.code ? '' : html` autofocus`}${describedBy(input.error)}>` : html`<input type="hidden" name="password" value="">`}
+<button class="btn btn-primary" type="submit">${input.submitLabel}</button>
+</form>`}
+<p class="small"><a href="/account">Back to your account</a></p>`,
+  });
+}

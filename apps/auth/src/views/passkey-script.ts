@@ -3,8 +3,12 @@
  * carries the WebAuthn options as JSON in `data-options`; on submit this script calls
  * navigator.credentials with them, puts the credential (as JSON, binary fields base64url) in the
  * form's `credential` field and submits it. It fetches nothing, so the CSP needs no connect-src.
- * The forms ship `hidden` and are shown only where the browser has WebAuthn. Allowed by its CSP
- * hash (layout.ts); keep it a constant.
+ * The forms ship `hidden` and are shown only where the browser has WebAuthn. On the sign-in page
+ * (a form with `data-conditional`) it also starts a conditional request where
+ * PublicKeyCredential.isConditionalMediationAvailable() says yes: the browser offers the passkeys
+ * in the email field's autofill (`autocomplete="username webauthn"`), and one picked there posts
+ * the same form. The button aborts that request first (one WebAuthn request at a time). Allowed
+ * by its CSP hash (layout.ts); keep it a constant.
  */
 export const PASSKEY_SCRIPT = `(function () {
   if (!window.PublicKeyCredential || !navigator.credentials) return;
@@ -34,28 +38,42 @@ export const PASSKEY_SCRIPT = `(function () {
     }
     return out;
   }
+  function publicKeyOf(form) {
+    var o = JSON.parse(form.getAttribute('data-options'));
+    o.challenge = unb64(o.challenge);
+    if (form.getAttribute('data-passkey') === 'create') {
+      o.user.id = unb64(o.user.id);
+      o.excludeCredentials = credentialsOf(o.excludeCredentials);
+    } else {
+      o.allowCredentials = credentialsOf(o.allowCredentials);
+    }
+    return o;
+  }
+  function post(form, cred) {
+    form.querySelector('input[name=credential]').value = JSON.stringify(toJSON(cred));
+    form.submit();
+  }
+  var autofill = null;
   document.querySelectorAll('form[data-passkey]').forEach(function (form) {
     form.hidden = false;
     var status = form.querySelector('[data-passkey-status]');
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      var o = JSON.parse(form.getAttribute('data-options'));
-      o.challenge = unb64(o.challenge);
-      var call;
-      if (form.getAttribute('data-passkey') === 'create') {
-        o.user.id = unb64(o.user.id);
-        o.excludeCredentials = credentialsOf(o.excludeCredentials);
-        call = navigator.credentials.create({ publicKey: o });
-      } else {
-        o.allowCredentials = credentialsOf(o.allowCredentials);
-        call = navigator.credentials.get({ publicKey: o });
-      }
-      call.then(function (cred) {
-        form.querySelector('input[name=credential]').value = JSON.stringify(toJSON(cred));
-        form.submit();
-      }, function () {
+      if (autofill) { autofill.abort(); autofill = null; }
+      var o = publicKeyOf(form);
+      var call = form.getAttribute('data-passkey') === 'create' ? navigator.credentials.create({ publicKey: o }) : navigator.credentials.get({ publicKey: o });
+      call.then(function (cred) { post(form, cred); }, function () {
         if (status) { status.hidden = false; status.focus(); }
       });
     });
   });
+  var conditional = document.querySelector('form[data-passkey="get"][data-conditional]');
+  if (conditional && window.AbortController && PublicKeyCredential.isConditionalMediationAvailable) {
+    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (!available) return;
+      autofill = new AbortController();
+      navigator.credentials.get({ mediation: 'conditional', publicKey: publicKeyOf(conditional), signal: autofill.signal })
+        .then(function (cred) { autofill = null; post(conditional, cred); }, function () {});
+    }, function () {});
+  }
 })();`;

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
+import { TestBrowser } from '../helpers/browser.js';
 import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
 import { capturedRedirect, chatgptClient, redeem, signIn } from './flow.js';
 
@@ -22,6 +23,32 @@ async function virtualAuthenticator(page: Page) {
     credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
     clear: () => cdp.send('WebAuthn.clearCredentials', { authenticatorId }),
   };
+}
+
+/**
+ * A browser without conditional UI: Chromium completes a conditional request with the virtual
+ * authenticator's passkey at once (no autofill to pick from), so tests of the button say no.
+ */
+const withoutConditionalUi = (page: Page) =>
+  page.addInitScript('if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);');
+
+type WebAuthnCall = { path: string; mediation: string | undefined; signal: boolean; allowCredentials: number | undefined; userVerification: string | undefined };
+
+/** Records every navigator.credentials.get() of the page (across navigations), then lets the real one run. */
+async function recordGets(page: Page): Promise<WebAuthnCall[]> {
+  const calls: WebAuthnCall[] = [];
+  await page.exposeFunction('recordWebauthnGet', (call: WebAuthnCall) => void calls.push(call));
+  // Page code, as a string: the test project has no DOM types. Init scripts run outside the page's CSP.
+  await page.addInitScript(`(() => {
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options) => {
+      const publicKey = options && options.publicKey;
+      window.recordWebauthnGet({ path: location.pathname, mediation: options && options.mediation, signal: !!options && options.signal instanceof AbortSignal,
+        allowCredentials: publicKey && publicKey.allowCredentials ? publicKey.allowCredentials.length : undefined, userVerification: publicKey && publicKey.userVerification });
+      return get(options);
+    };
+  })();`);
+  return calls;
 }
 
 describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)', () => {
@@ -48,6 +75,8 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
   it('adds a passkey on /account, signs out, and links a ChatGPT-shaped client with the passkey alone', async () => {
     const { context, redirects } = await loopbackContext(browser);
     const page = await context.newPage();
+    await withoutConditionalUi(page);
+    const gets = await recordGets(page);
     const authenticator = await virtualAuthenticator(page);
 
     await page.goto(`${server.issuer}/account`);
@@ -72,7 +101,7 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
 
     // The ChatGPT-shaped client: no email, no password, only the passkey.
     const client = await chatgptClient(server.issuer, RESOURCE);
-    const pending = await client.authorization('files:read');
+    const pending = await client.authorization('openid files:read');
     await page.goto(pending.url.href);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
@@ -81,11 +110,20 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     const tokens = await redeem(server.issuer, pending, redirect, RESOURCE);
     expect(tokens.status).toBe(200);
     expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(userId);
+    // Where the browser has no conditional UI, only the button's request was made.
+    expect(gets.map((call) => call.mediation)).toEqual([undefined]);
+    // The ID token says how: a user-verified passkey, both factors (RFC 8176).
+    expect(decodeJwt(String(tokens.body.id_token)).amr).toEqual(['hwk', 'user', 'mfa']);
 
     // /account shows the last use, and Remove takes the passkey away.
     await page.goto(`${server.issuer}/account`);
     expect(await listed.innerText()).not.toMatch(/Last used\s+Not yet/);
     expect((await db.prisma.passkey.findFirstOrThrow({ where: { userId } })).lastUsedAt).not.toBeNull();
+    await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
+    // The last passkey: the session alone is not enough, the password confirms it.
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    expect(await db.prisma.passkey.count({ where: { userId } })).toBe(1);
+    await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
     await page.getByText('The passkey was removed.').waitFor();
     expect(await db.prisma.passkey.count({ where: { userId } })).toBe(0);
@@ -103,6 +141,7 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
   it('after a password, a passkey is the second factor; every add, use and failure is audited', async () => {
     const { context, redirects } = await loopbackContext(browser);
     const page = await context.newPage();
+    await withoutConditionalUi(page);
     await virtualAuthenticator(page);
     await page.goto(`${server.issuer}/account`);
     await signIn(page, EMAIL, PASSWORD);
@@ -111,13 +150,15 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     // The password alone is no longer enough for this account: it asks for the passkey.
-    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('files:read');
+    const pending = await (await chatgptClient(server.issuer, RESOURCE)).authorization('openid files:read');
     await page.goto(pending.url.href);
     await signIn(page, EMAIL, PASSWORD);
     await page.getByRole('heading', { name: 'Verify it is you' }).waitFor();
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
-    expect((await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE)).status).toBe(200);
+    const tokens = await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE);
+    expect(tokens.status).toBe(200);
+    expect(decodeJwt(String(tokens.body.id_token)).amr).toEqual(['pwd', 'hwk', 'mfa']);
     await context.close();
 
     const events = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit === true && String(entry.event).startsWith('mfa.'));
@@ -128,6 +169,37 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     expect(events[3]?.reason).toBe('unknown_credential');
     const stored = await db.prisma.passkey.findFirstOrThrow({ where: { userId } });
     expect(logLines.join('\n')).not.toContain(stored.credentialId);
+  });
+
+  it('conditional UI: the email field offers the passkey (autocomplete webauthn), and the passkey picked there signs in', async () => {
+    const email = 'autofill@example.com';
+    const autofillUserId = await createUser(db.prisma, email, PASSWORD);
+    const { context, redirects } = await loopbackContext(browser);
+    const page = await context.newPage();
+    const gets = await recordGets(page);
+    await virtualAuthenticator(page);
+    await page.goto(`${server.issuer}/account`);
+    await signIn(page, email, PASSWORD);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey was added').waitFor();
+    // Signed out without passing /account's sign-in page (its own autofill request would sign back in).
+    await context.clearCookies();
+    gets.length = 0;
+
+    const client = await chatgptClient(server.issuer, RESOURCE);
+    const signInPage = await new TestBrowser(server.issuer).follow((await client.authorization('openid files:read')).url.href);
+    expect(signInPage.body).toMatch(/<input id="email"[^>]* autocomplete="username webauthn"/);
+    expect(signInPage.body).toMatch(/<form [^>]*data-passkey="get" data-conditional/);
+    const pending = await client.authorization('openid files:read');
+    // Chromium's virtual authenticator answers a conditional request at once with its passkey (as
+    // a user picking it in the autofill would): no click, straight on to consent.
+    await page.goto(pending.url.href);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    expect(gets).toEqual([{ path: expect.stringMatching(/^\/interaction\//), mediation: 'conditional', signal: true, allowCredentials: 0, userVerification: 'required' }]);
+    const tokens = await redeem(server.issuer, pending, await capturedRedirect(page, redirects), RESOURCE);
+    expect(tokens.status).toBe(200);
+    expect(decodeJwt(String(tokens.body.id_token))).toMatchObject({ sub: autofillUserId, amr: ['hwk', 'user', 'mfa'] });
+    await context.close();
   });
 
   it('shows the passkey button on a 360 px phone screen without sideways scroll, and keeps it out of reach of a forged post', async () => {

@@ -95,7 +95,7 @@ describeInBrowser('sign-in with an upstream OpenID provider (Chromium, real seco
   it('links ChatGPT without a local password: JIT account, consent, code, token for the MCP resource', async () => {
     idp.accounts.set('newbie-sub', { email: 'Newbie@Corp.Example', email_verified: true, name: 'New Bie' });
     const { page, redirects, callbacks, violations } = await freshPage();
-    const { pending } = await startAtOurSignIn(page, 'files:read chat:read');
+    const { pending } = await startAtOurSignIn(page, 'openid files:read chat:read');
     await page.getByRole('button', { name: `Continue with ${LABEL}` }).click();
     await signInAtIdp(page, 'newbie-sub');
 
@@ -112,6 +112,8 @@ describeInBrowser('sign-in with an upstream OpenID provider (Chromium, real seco
     expect(user).toMatchObject({ passwordHash: null, isAdmin: false });
     expect(user?.emailVerifiedAt).toBeInstanceOf(Date);
     expect(user?.identities).toEqual([expect.objectContaining({ subject: 'newbie-sub', email: 'newbie@corp.example', emailVerified: true })]);
+    // The ID token says the company IdP signed the user in (its own MFA stands for ours).
+    expect(decodeJwt(String(tokens.body.id_token)).amr).toEqual(['sso']);
     const access = decodeJwt(String(tokens.body.access_token));
     expect(access.sub).toBe(user?.id);
     expect(access.aud).toBe(RESOURCE);
