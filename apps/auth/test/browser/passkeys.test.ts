@@ -123,6 +123,8 @@ describeInBrowser('passkeys in a real browser (Chromium, virtual authenticator)'
     // The last passkey: the session alone is not enough, the password confirms it.
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     expect(await db.prisma.passkey.count({ where: { userId } })).toBe(1);
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
     await page.getByText('The passkey was removed.').waitFor();
