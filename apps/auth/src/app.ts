@@ -22,6 +22,7 @@ import { deriveKeys } from './keys/secret-box.js';
 import { startLiveProvider } from './keys/live-provider.js';
 import { ensureSigningKey, type SigningKeys } from './keys/signing-keys.js';
 import { installEdge } from './edge.js';
+import { installDoctor } from './doctor/install.js';
 import { serializeRequest } from './sso/log-safe-url.js';
 import { ssoRoutes } from './sso/routes.js';
 import { healthRoutes } from './health.js';
@@ -100,6 +101,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const limitStore = createLimitStore({ prisma, redisUrl: config.redisUrl, log: app.log, ...(deps.limitStore ? { primary: deps.limitStore } : {}) });
   app.addHook('onClose', async () => limitStore.close());
   const limiter = countRefusals(createRateLimiter(limitStore.store), metrics.rateLimited);
+  const doctor = installDoctor(app, config, prisma, deps.clock);
 
   if (config.usingDevKeySecret) {
     app.log.warn('KEY_ENCRYPTION_SECRET is unset: signing keys are encrypted with the public development secret. Set it before real use.');
@@ -146,6 +148,7 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
       wrapRefresh: refreshGrace(prisma, config.refreshReuseGraceSeconds, { log: app.log, clock: deps.clock, onReuse: () => metrics.refreshReuseDetected() }),
     });
     customiseDiscovery(provider);
+    doctor.watch(provider);
     allowLoopbackPorts(provider);
     introspectOwnJwts(provider, jwks, deps.clock);
     defaultScopeForIdTokenHint(provider);

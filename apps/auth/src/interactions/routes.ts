@@ -85,6 +85,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const client = await clientLabel(provider, interaction.params.client_id);
       const accountId = interaction.session?.accountId;
       const factorStep = accountId ? await deps.factors?.beforeConsent(interaction.uid, accountId, interaction.session?.amr ?? []) : undefined;
+      request.server.doctor.record({ step: 'sign-in', outcome: 'ok', clientId: String(interaction.params.client_id), userId: accountId, source: request.ip, detail: factorStep ? `password accepted; second factor asked (${factorStep})` : 'signed in with password' });
       if (factorStep) return reply.code(303).header('location', `/interaction/${interaction.uid}/${factorStep}`).header('cache-control', 'no-store').send();
       const user = accountId ? await prisma.user.findUnique({ where: { id: accountId } }) : null;
       const asked = requestedScopes(interaction.prompt.details as PromptDetails);
@@ -118,6 +119,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         request.log.info({ uid: interaction.uid, waitSeconds }, 'sign-in throttled');
         deps.metrics?.signIn('rate_limited');
         audit(request.log, { event: 'sign_in.failed', reason: 'rate_limited', clientId: String(interaction.params.client_id) });
+        request.server.doctor.record({ step: 'sign-in', outcome: 'failed', rule: 'sign-in.failed', clientId: String(interaction.params.client_id), source: request.ip, detail: 'sign-in throttled', facts: { reason: 'rate_limited' } });
         reply.header('retry-after', String(waitSeconds));
         return sendPage(reply, 429, await signInPage(interaction.uid, interaction.params.client_id, { email, error: throttledMessage(waitSeconds) }));
       }
@@ -127,6 +129,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         request.log.info({ uid: interaction.uid }, 'sign-in refused');
         deps.metrics?.signIn('bad_credentials');
         audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: String(interaction.params.client_id) });
+        request.server.doctor.record({ step: 'sign-in', outcome: 'failed', rule: 'sign-in.failed', clientId: String(interaction.params.client_id), source: request.ip, detail: 'wrong email or password', facts: { reason: 'bad_credentials' } });
         return sendPage(reply, 401, await signInPage(interaction.uid, interaction.params.client_id, { email, error: BAD_CREDENTIALS }));
       }
       await deps.loginThrottle?.succeeded(throttleKey);
@@ -157,6 +160,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         grant.addResourceScope(indicator, scopes.join(' '));
       }
       const grantId = await grant.save();
+      request.server.doctor.record({ step: 'consent', outcome: 'ok', clientId, userId: accountId, source: request.ip, detail: `allowed ${[...new Set(Object.values(missing.missingResourceScopes ?? {}).flat())].join(' ') || 'the request'}` });
       audit(request.log, { event: 'consent.granted', accountId, clientId, grantId, scopes: [...new Set(Object.values(missing.missingResourceScopes ?? {}).flat().concat(missing.missingOIDCScope ?? []))] });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
@@ -167,6 +171,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const interaction = await details(request, reply);
       assertFormPost(request);
       audit(request.log, { event: 'consent.denied', accountId: interaction.session?.accountId, clientId: String(interaction.params.client_id) });
+      request.server.doctor.record({ step: 'consent', outcome: 'failed', rule: 'consent.denied', clientId: String(interaction.params.client_id), userId: interaction.session?.accountId, source: request.ip, detail: 'the user chose Deny' });
       reply.hijack();
       // RFC 6749 §4.1.2.1; oidc-provider adds `iss` (RFC 9207) to this error redirect too (AS-22).
       await provider.interactionFinished(request.raw, reply.raw, {
