@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadAuthConfig } from '../../auth/src/config.js';
 import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
 import { TestBrowser } from '../../auth/test/helpers/browser.js';
 import { authorizeInBrowser } from '../../auth/test/helpers/flow.js';
@@ -171,6 +172,35 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     expect(attempt.diagnosis).toContain('RFC 6750 §3.1');
   });
 
+  it('discovery, registration, a wrong password and a Deny: each its own step, the first failure diagnosed', async () => {
+    expect((await postMcp(mcp.url, rpc('tools/list'))).status).toBe(401);
+    expect((await fetch(`${mcp.origin}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
+    expect((await fetch(`${auth.issuer}/.well-known/oauth-authorization-server`)).status).toBe(200);
+    const clientId = await newClient();
+    const p = await pkce();
+    secrets.add(p.verifier);
+    await expect(authorizeInBrowser(new TestBrowser(auth.issuer), authz(auth.issuer, clientId, p, mcp.url), { email: EMAIL, password: 'not the password' })).rejects.toThrow(/did not finish/);
+    secrets.add('not the password');
+    const denied = await authorizeInBrowser(new TestBrowser(auth.issuer), authz(auth.issuer, clientId, p, mcp.url), { email: EMAIL, password: PASSWORD, decision: 'deny' });
+    expect(denied.location).toContain('error=access_denied');
+
+    const attempts = await doctor('--client', clientId);
+    const steps = attempts.flatMap((attempt) => attempt.steps);
+    expect(steps.filter((s) => s.step === 'discovery').map((s) => s.detail)).toEqual(expect.arrayContaining([
+      expect.stringContaining('anonymous POST /mcp answered 401'),
+      expect.stringContaining('/.well-known/oauth-protected-resource/mcp → 200'),
+      expect.stringContaining('/.well-known/oauth-authorization-server → 200'),
+    ]));
+    expect(steps).toEqual(expect.arrayContaining([
+      expect.objectContaining({ step: 'registration', outcome: 'ok' }),
+      expect.objectContaining({ step: 'sign-in', outcome: 'failed', rule: 'sign-in.failed' }),
+      expect.objectContaining({ step: 'sign-in', outcome: 'ok' }),
+      expect.objectContaining({ step: 'consent', outcome: 'failed', rule: 'consent.denied' }),
+    ]));
+    const last = attempts[0]!;
+    expect(last.diagnosis).toMatch(/^consent failed \[consent\.denied\]: the user chose Deny/);
+  });
+
   it('--user finds the same attempts by the signed-in account, and text output shows the diagnosis', async () => {
     await flushAll();
     const byUser = await doctor('--user', EMAIL.toUpperCase());
@@ -225,5 +255,16 @@ describe('pnpm admin doctor refuses what it cannot answer', () => {
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('DOCTOR_RETENTION_HOURS', () => {
+  const base = { ISSUER: 'http://127.0.0.1:4000' };
+  it('defaults to 72 hours, takes whole hours from 1 to 2160, refuses anything else at start-up', () => {
+    expect(loadAuthConfig(base).doctorRetentionHours).toBe(72);
+    expect(loadAuthConfig({ ...base, DOCTOR_RETENTION_HOURS: '6' }).doctorRetentionHours).toBe(6);
+    for (const bad of ['0', '-1', '1.5', 'three', '2161']) {
+      expect(() => loadAuthConfig({ ...base, DOCTOR_RETENTION_HOURS: bad }), bad).toThrow(/DOCTOR_RETENTION_HOURS/);
+    }
   });
 });
