@@ -17,6 +17,7 @@ import { loginPage } from '../views/login.js';
 import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { SignInRouteDeps } from '../interactions/sign-in-deps.js';
 import { accountCsrfToken, accountCsrfValid, newNonce, nonceCookie, nonceFromCookies } from './csrf.js';
+import { withConnectionHistory } from './connection-history.js';
 import { connectedApps } from './grants.js';
 import { currentSession, endSession, startSession } from './session.js';
 
@@ -94,7 +95,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
       const security = await deps.factors?.securitySection(user.id, csrf);
-      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
+      return sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await withConnectionHistory(prisma, user.id, await connectedApps(prisma, provider, user.id), config.doctorRetentionHours), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {

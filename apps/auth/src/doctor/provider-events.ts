@@ -60,6 +60,8 @@ export function recordProviderEvents(provider: Provider, deps: ProviderEventDeps
   });
 
   provider.on('interaction.started', (ctx, prompt) => {
+    // Resumed after sign-in (now asking for consent): the same authorization request, recorded once.
+    if (ctx.oidc.result) return;
     const { clientId, userId, source } = base(ctx);
     const facts = authorizationFacts(paramsOf(ctx));
     doctor.record({ step: 'authorize', outcome: 'ok', clientId, userId, source, detail: `authorization request accepted; asks for ${prompt.name}`, facts });
