@@ -159,6 +159,42 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     expect(attempt.diagnosis).toContain('RFC 9700 §4.14.2');
   });
 
+  it('refresh within the grace window: a duplicate is answered again (grace), then reuse after the successor was used revokes (reuse)', async () => {
+    const graceAuth = await startAuthServer({ prisma: db.prisma, resourceUrl: mcp.url, env: { REFRESH_REUSE_GRACE_SECONDS: '30' } });
+    try {
+      const { status, body } = await register(graceAuth.issuer, {});
+      expect(status).toBe(201);
+      const clientId = body.client_id as string;
+      const p = await pkce();
+      secrets.add(p.verifier);
+      const page = await authorizeInBrowser(new TestBrowser(graceAuth.issuer), authz(graceAuth.issuer, clientId, p, mcp.url, { scope: 'files:read offline_access' }), { email: EMAIL, password: PASSWORD });
+      const code = URL.parse(page.location ?? '')?.searchParams.get('code') ?? '';
+      secrets.add(code);
+      const tokens = await token(graceAuth.issuer, { grant_type: 'authorization_code', code, redirect_uri: RU, code_verifier: p.verifier, client_id: clientId });
+      const refresh = tokens.body.refresh_token as string;
+      secrets.add(refresh);
+      const first = await token(graceAuth.issuer, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId });
+      const duplicate = await token(graceAuth.issuer, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId });
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.body.refresh_token).toBe(first.body.refresh_token);
+      secrets.add(first.body.refresh_token as string);
+      const next = await token(graceAuth.issuer, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string, client_id: clientId });
+      expect(next.status).toBe(200);
+      secrets.add(next.body.refresh_token as string);
+      const reuse = await token(graceAuth.issuer, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId });
+      expect(reuse.status).toBe(400);
+      await graceAuth.app.doctor.flush();
+
+      const attempts = await doctor('--client', clientId);
+      const refreshes = attempts.flatMap((attempt) => attempt.steps).filter((s) => s.step === 'refresh');
+      expect(refreshes.map((s) => [s.outcome, s.rule ?? ''])).toEqual([['ok', ''], ['ok', ''], ['ok', ''], ['failed', 'refresh.reuse']]);
+      expect(refreshes[1]?.detail).toContain('within the 30 s grace');
+      expect(attempts[0]?.diagnosis).toContain('refresh failed [refresh.reuse]');
+    } finally {
+      await graceAuth.close();
+    }
+  });
+
   it('a tool call without the scope it needs: mcp, insufficient_scope names the tool and both scope sets', async () => {
     const clientId = await newClient();
     const { access } = await tokensFor(clientId, 'files:read');
