@@ -10,6 +10,7 @@ import { passwordRoutes } from './account/password-routes.js';
 import type { Clock } from './clock.js';
 import type { AuthConfig } from './config.js';
 import { installEdge } from './http/edge.js';
+import { installDoctor } from './doctor/install.js';
 import { healthRoutes } from './health.js';
 import { formCsrf } from './forms/csrf.js';
 import { installErrorPage } from './http/error-handler.js';
@@ -73,12 +74,13 @@ export async function buildAuthApp(config: AuthConfig, deps: AuthDeps): Promise<
   const limiter = countRefusals(createRateLimiter(limitStore.store), metrics.rateLimited);
   const cimd = cimdRegistrations(() => metrics.clientRegistered('cimd'));
   const limits = clientLimits(app, limiter, config.limits, cimd.fetchAllowed);
+  const doctor = installDoctor(app, config, prisma, clock);
 
   if (config.usingDevKeySecret) {
     app.log.warn('KEY_ENCRYPTION_SECRET is unset: signing keys are encrypted with the public development secret. Set it before real use.');
   }
   await ensureSigningKey(prisma, config.keyEncryptionSecret);
-  const build = providerBuilder(config, { prisma, log: app.log, metrics, limits, cimd, adapter: deps.adapter, devFetch: deps.devFetch, clock });
+  const build = providerBuilder(config, { prisma, log: app.log, metrics, limits, cimd, adapter: deps.adapter, devFetch: deps.devFetch, clock, doctor });
   const live = await startLiveProvider({ prisma, secret: config.keyRing, timings: config.keys, build, log: app.log });
   app.addHook('onClose', async () => live.stop());
   // Interaction routes never sign, so the first instance serves them correctly after a swap.

@@ -99,6 +99,8 @@ const EnvSchema = z
     // Registrations that never received a grant are deleted after this many hours (0 = never);
     // one that holds or ever held a grant is kept (adapter/unused-clients.ts).
     UNUSED_CLIENT_TTL_HOURS: z.coerce.number().int().min(0).max(24 * 365).default(24),
+    // The connection doctor's timeline (`pnpm admin doctor`): steps older than this are pruned.
+    DOCTOR_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
     LIMIT_REGISTER_PER_IP: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_IP),
     LIMIT_REGISTER_PER_CALLER: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_PER_CALLER),
     LIMIT_REGISTER_GLOBAL: z.string().default(DEFAULT_LIMITS.LIMIT_REGISTER_GLOBAL),
@@ -190,6 +192,8 @@ export type AuthConfig = {
   refreshReuseGraceSeconds: number;
   /** Hours before an ungranted registration is pruned; 0 keeps them all. */
   unusedClientTtlHours: number;
+  /** How long the connection doctor keeps each recorded step (DOCTOR_RETENTION_HOURS). */
+  doctorRetentionHours: number;
   limits: AuthLimits;
   /** The email + password form on the sign-in pages (PASSWORD_SIGN_IN). */
   passwordSignIn: boolean;
@@ -235,6 +239,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     redisUrl: e.REDIS_URL,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     unusedClientTtlHours: e.UNUSED_CLIENT_TTL_HOURS,
+    doctorRetentionHours: e.DOCTOR_RETENTION_HOURS,
     limits: authLimits(e),
     passwordSignIn: e.PASSWORD_SIGN_IN === 'true',
     sso: { timeoutSeconds: e.SSO_TIMEOUT_SECONDS, production: e.NODE_ENV === 'production' },

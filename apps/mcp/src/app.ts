@@ -13,6 +13,7 @@ import { createResilientRemoteJwks } from './auth/resilient-jwks.js';
 import { createRevokedKeys } from './auth/revoked-keys.js';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './auth/verify-access-token.js';
 import type { McpConfig } from './config.js';
+import { installMcpDoctor } from './doctor/record-connection.js';
 import { corsPluginOptions } from './http/cors-headers.js';
 import { registerDocsRoute } from './http/docs-route.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -85,7 +86,8 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
   const metadataUrl = resourceMetadataUrl(config.resourceUrl);
   const registry = deps.tools ?? TOOL_REGISTRY;
 
-  registerErrorHandler(app, metadataUrl);
+  const doctor = installMcpDoctor(app, config, deps.prisma);
+  registerErrorHandler(app, metadataUrl, doctor.refused);
 
   const getKey =
     deps.getKey ??
@@ -155,6 +157,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry), metrics });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry), metrics, doctor });
   return app;
 }

@@ -6,6 +6,7 @@ import { clientDelete } from './client-delete.js';
 import { clientList } from './client-list.js';
 import { clientShow } from './client-show.js';
 import { clientsPrune } from './clients-prune.js';
+import { doctor } from './doctor.js';
 import { grantsRevoke } from './grants-revoke.js';
 import { idpAdd } from './idp-add.js';
 import { idpList } from './idp-list.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly AdminCommand[] = [
   clientShow,
   clientDelete,
   clientsPrune,
+  doctor,
   grantsRevoke,
   idpAdd,
   idpList,

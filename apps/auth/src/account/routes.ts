@@ -16,6 +16,7 @@ import { loginPage } from '../views/login.js';
 import { accountForms } from './account-forms.js';
 import { LOCAL_AMR } from '../sign-in/amr.js';
 import { endSession, startSession } from './session.js';
+import { withConnectionHistory } from './connection-history.js';
 
 type Deps = SignInRouteDeps<AccountFactors>;
 
@@ -55,7 +56,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
       const security = await deps.factors?.securitySection(user.id, csrf);
-      return forms.sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await connectedApps(prisma, provider, user.id), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
+      return forms.sendPage(reply, 200, accountPage({ branding, email: user.email, csrf, apps: await withConnectionHistory(prisma, user.id, await connectedApps(prisma, provider, user.id), config.doctorRetentionHours), notice, signIn: await signInMethods(prisma, user), security, withScript: security !== undefined }));
     });
 
     scope.post<{ Body: Form }>('/account/login', async (request, reply) => {

@@ -130,6 +130,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         grant.addResourceScope(indicator, scopes.join(' '));
       }
       const grantId = await grant.save();
+      request.server.doctor.record({ step: 'consent', outcome: 'ok', clientId, userId: accountId, source: request.ip, detail: `allowed ${[...new Set(Object.values(missing.missingResourceScopes ?? {}).flat())].join(' ') || 'the request'}` });
       audit(request.log, { event: 'consent.granted', accountId, clientId, grantId, scopes: [...new Set(Object.values(missing.missingResourceScopes ?? {}).flat().concat(missing.missingOIDCScope ?? []))] });
       reply.hijack();
       await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
@@ -140,6 +141,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       const interaction = await details(request, reply);
       assertFormPost(request);
       audit(request.log, { event: 'consent.denied', accountId: interaction.session?.accountId, clientId: String(interaction.params.client_id) });
+      request.server.doctor.record({ step: 'consent', outcome: 'failed', rule: 'consent.denied', clientId: String(interaction.params.client_id), userId: interaction.session?.accountId, source: request.ip, detail: 'the user chose Deny' });
       reply.hijack();
       // RFC 6749 §4.1.2.1; oidc-provider adds `iss` (RFC 9207) to this error redirect too (AS-22).
       await provider.interactionFinished(request.raw, reply.raw, {

@@ -32,6 +32,8 @@ export type BuildProviderDeps = {
   adapter?: AdapterFactory | 'memory' | undefined;
   devFetch?: DevFetch | undefined;
   clock?: Clock | undefined;
+  /** The connection doctor: records each instance's steps (a key rotation builds a new one). */
+  doctor?: { watch(provider: Provider): void } | undefined;
 };
 
 /**
@@ -69,6 +71,7 @@ export function providerBuilder(config: AuthConfig, deps: BuildProviderDeps): (j
     introspectOwnJwts(provider, jwks, deps.clock);
     defaultScopeForIdTokenHint(provider);
     subscribeToProviderEvents(provider, deps);
+    deps.doctor?.watch(provider);
     return provider;
   };
 }

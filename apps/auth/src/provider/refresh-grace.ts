@@ -7,6 +7,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { AlreadyConsumedError } from '../adapter/already-consumed.js';
 import { systemClock, type Clock } from '../clock.js';
+import { markRefresh } from '../doctor/refresh-marks.js';
 import type { GrantHandler } from '../seams/oidc-grant-handlers.js';
 import { presentedRefreshToken, rotatedRefreshTokenGrant } from '../seams/oidc-token-entities.js';
 
@@ -60,10 +61,12 @@ export function refreshGrace(
         if (await successorUsed(replay.body.refresh_token)) {
           // Reuse detected within the grace window: oidc-provider raises no event for this one.
           onReuse();
+          markRefresh(ctx, 'reuse');
           if (replay.grantId) await revokeGrants(prisma, { grantIds: [replay.grantId], clientId: clientId || undefined }, { log, by: 'client' });
           throw error;
         }
         ctx.body = replay.body;
+        markRefresh(ctx, 'grace');
         return;
       }
       const rotated = rotatedRefreshTokenGrant(ctx);

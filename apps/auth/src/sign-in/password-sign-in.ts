@@ -1,5 +1,6 @@
 import { audit } from '@omnichat/audit';
 import { normaliseEmail } from '@omnichat/db';
+import type { ConnectionEventInput } from '@omnichat/doctor';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AuthConfig } from '../config.js';
@@ -38,6 +39,10 @@ type SequenceDeps = Pick<SignInRouteDeps<unknown>, 'prisma' | 'loginThrottle' | 
 export function passwordSignIn(config: AuthConfig, deps: SequenceDeps) {
   return async (request: FastifyRequest<{ Body: Form }>, reply: FastifyReply, place: SignInPlace): Promise<FastifyReply> => {
     if (!config.passwordSignIn) return place.page(403, { error: PASSWORD_SIGN_IN_OFF });
+    // The connection doctor's sign-in step, for a sign-in on behalf of a client (never the password).
+    const recordStep = (step: Omit<ConnectionEventInput, 'step' | 'clientId' | 'source'>) => {
+      if (place.clientId !== undefined) request.server.doctor.record({ ...step, step: 'sign-in', clientId: place.clientId, source: request.ip });
+    };
     const email = request.body.email ?? '';
     const throttleKey = normaliseEmail(email);
     const waitSeconds = (await deps.loginThrottle?.waitSeconds(throttleKey, request.ip)) ?? 0;
@@ -45,6 +50,7 @@ export function passwordSignIn(config: AuthConfig, deps: SequenceDeps) {
       request.log.info({ ...place.logFields, waitSeconds }, 'sign-in throttled');
       deps.metrics?.signIn('rate_limited');
       audit(request.log, { event: 'sign_in.failed', reason: 'rate_limited', clientId: place.clientId });
+      recordStep({ outcome: 'failed', rule: 'sign-in.failed', detail: 'sign-in throttled', facts: { reason: 'rate_limited' } });
       reply.header('retry-after', String(waitSeconds));
       return place.page(429, { email, error: throttledMessage(waitSeconds) });
     }
@@ -54,10 +60,12 @@ export function passwordSignIn(config: AuthConfig, deps: SequenceDeps) {
       request.log.info(place.logFields, 'sign-in refused');
       deps.metrics?.signIn('bad_credentials');
       audit(request.log, { event: 'sign_in.failed', reason: 'bad_credentials', clientId: place.clientId });
+      recordStep({ outcome: 'failed', rule: 'sign-in.failed', detail: 'wrong email or password', facts: { reason: 'bad_credentials' } });
       return place.page(401, { email, error: BAD_CREDENTIALS });
     }
     await deps.loginThrottle?.succeeded(throttleKey);
     const factorStep = await place.afterPassword(accountId);
+    recordStep({ outcome: 'ok', userId: accountId, detail: factorStep ? `password accepted; second factor asked (${factorStep})` : 'signed in with password' });
     // Counted once complete: a second factor still to come is counted in mfa/second-step.ts.
     if (factorStep) return reply.code(303).header('location', `${place.base}/${factorStep}`).header('cache-control', 'no-store').send();
     deps.metrics?.signIn('succeeded');

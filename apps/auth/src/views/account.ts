@@ -9,6 +9,10 @@ export type ConnectedApp = {
   scopes: ConsentScope[];
   grantedAt: Date;
   lastUsedAt: Date | undefined;
+  /** The connection doctor's last attempts of this app, newest first (account/connection-history.ts). */
+  attempts?: { at: Date; summary: string; failed: boolean }[];
+  /** When the last attempt failed: why, in plain words. */
+  problem?: string;
 };
 
 const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
@@ -33,6 +37,14 @@ export type AccountNotice = keyof typeof ACCOUNT_NOTICES;
 /** How the account signs in: shown so a person knows which providers lead to it. */
 export type AccountSignIn = { password: boolean; providers: { label: string; email: string | null }[] };
 
+/** The app's last connection attempts and, when the last failed, why (the connection doctor). */
+function connectionHistory(app: ConnectedApp) {
+  if (!app.attempts || app.attempts.length === 0) return '';
+  return html`<div class="connections"><p class="small">Recent connections</p>
+<ul class="attempts" aria-label="Recent connections of ${app.name}">${app.attempts.map((attempt) => html`<li class="${attempt.failed ? 'failed' : 'ok'}">${when(attempt.at)}: ${attempt.summary}</li>`)}</ul>
+${app.problem ? html`<p class="problem" role="note"><strong>Why the last connection failed:</strong> ${app.problem}</p>` : ''}</div>`;
+}
+
 export function accountPage(input: { branding: Branding; email: string; csrf: string; apps: ConnectedApp[]; notice?: AccountNotice | undefined; signIn?: AccountSignIn | undefined; security?: SafeHtml | undefined; withScript?: boolean | undefined }): string {
   const hidden = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
   return page({
@@ -51,6 +63,7 @@ ${input.apps.length === 0
 <form method="post" action="/account/revoke">${hidden}<input type="hidden" name="client_id" value="${app.clientId}"><button class="btn btn-danger btn-inline" type="submit" aria-label="Revoke access for ${app.name}">Revoke</button></form></div>
 <ul class="chips" aria-label="Allowed">${app.scopes.map((s) => html`<li title="${s.scope}">${s.description}</li>`)}</ul>
 <dl class="dates"><dt>Connected</dt><dd>${when(app.grantedAt)}</dd><dt>Last used</dt><dd>${app.lastUsedAt ? when(app.lastUsedAt) : 'Not yet'}</dd></dl>
+${connectionHistory(app)}
 </li>`)}</ul>`}
 <p class="small">Revoking disconnects the app at once: it must ask you again before it can use your account.</p>
 ${input.signIn ? html`<h2>How you sign in</h2>

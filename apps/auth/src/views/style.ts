@@ -69,6 +69,10 @@ ul.apps>li{border:1px solid #e5e7eb;border-radius:12px;padding:16px;margin:0 0 1
 .app-head{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:8px 12px}
 .app-name{font-weight:600;font-size:1.0625rem}
 .app-head form{margin:0}
+.connections{margin-top:12px}
+ul.attempts{list-style:none;padding:0;margin:4px 0 0;font-size:.875rem}
+ul.attempts li.failed{color:#b91c1c}
+.problem{margin:8px 0 0;padding:8px 12px;border-left:3px solid #b91c1c;background:#fef2f2;font-size:.875rem}
 .btn-danger{background:#fff;color:#b91c1c;border-color:#fca5a5}
 .btn-danger:hover{background:#fef2f2}
 .chips{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:12px 0}

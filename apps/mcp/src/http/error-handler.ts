@@ -1,9 +1,9 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isDpopAuthorization } from '../auth/bearer-token.js';
 import { challengeForError } from '../auth/challenge-for-error.js';
 import { dpopChallengeForError } from '../auth/dpop-challenge.js';
 import { DpopReplayUnavailableError } from '../auth/dpop-replay.js';
-import { InvalidDpopProofError, InvalidTokenError, isAuthError, KeysUnavailableError } from '../auth/errors.js';
+import { InvalidDpopProofError, InvalidTokenError, isAuthError, KeysUnavailableError, type AuthError } from '../auth/errors.js';
 import { JsonRpcHttpError, jsonRpcErrorBody } from './json-rpc-http-error.js';
 
 /** Fastify's own 4xx errors, answered in the transport's JSON-RPC shape. */
@@ -19,7 +19,12 @@ const FASTIFY_ERRORS: Record<string, { rpcCode: number; message: string }> = {
  * The one place errors become HTTP answers: auth errors become RFC 6750 challenges, transport
  * refusals JSON-RPC errors, anything unexpected a logged 500 that shows no internals.
  */
-export function registerErrorHandler(app: FastifyInstance, resourceMetadataUrl: string): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  resourceMetadataUrl: string,
+  /** The connection doctor: told of every refusal by token policy (it only queues). */
+  onAuthRefused?: (request: FastifyRequest, error: AuthError, status: number) => void,
+): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (isAuthError(error)) {
       // A request that used the DPoP scheme is answered with a DPoP challenge (RFC 9449 §7.1).
@@ -32,6 +37,7 @@ export function registerErrorHandler(app: FastifyInstance, resourceMetadataUrl: 
         { reason: error instanceof InvalidTokenError || error instanceof InvalidDpopProofError ? error.reason : error.name, status: challenge.status },
         'request refused by token policy',
       );
+      onAuthRefused?.(request, error, challenge.status);
       return reply
         .code(challenge.status)
         .header('www-authenticate', challenge.header)

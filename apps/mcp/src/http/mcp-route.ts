@@ -10,6 +10,7 @@ import type { McpMetrics } from '@omnichat/metrics';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { extractAccessToken, isDpopAuthorization } from '../auth/bearer-token.js';
 import type { DpopAuthenticator } from '../auth/dpop-authentication.js';
+import type { McpDoctor } from '../doctor/record-connection.js';
 import { AuthenticationRequiredError, InvalidTokenError } from '../auth/errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
@@ -47,6 +48,8 @@ export type McpRouteDeps = {
   modern: ModernRequestScopedTransport;
   tools: ReadonlyMap<string, ToolRegistration>;
   metrics?: Pick<McpMetrics, 'toolCall'> | undefined;
+  /** The connection doctor: records the first accepted call of each grant. */
+  doctor?: Pick<McpDoctor, 'accepted'> | undefined;
 };
 
 /**
@@ -105,6 +108,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         request.principal = principal;
       }
       request.bearerToken = token;
+      deps.doctor?.accepted(request);
     });
 
     authenticated.get(path, methodNotAllowed);
