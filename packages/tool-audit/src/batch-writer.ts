@@ -31,15 +31,22 @@ export type ToolAuditWriter = {
 };
 
 /**
- * One statement per batch, the rows as one JSON parameter. Not Prisma's createMany: measured here
- * at ~335 µs of CPU per row (500-row batches) against ~5 µs for this statement on the same pool.
+ * One statement per batch, the rows as one JSON parameter of arrays (time as epoch milliseconds):
+ * serialising a Date costs more than the rest of the row. Not Prisma's createMany, measured here at
+ * ~335 µs of CPU per row (500-row batches) against a few µs for this statement on the same pool.
  */
 const INSERT_BATCH = {
   name: 'tool-call-audit-insert',
   text: `INSERT INTO "ToolCall" ("at", "userId", "clientId", "tool", "scopes", "decision", "reason", "outcome", "durationMs", "arguments")
-    SELECT "at", "userId", "clientId", "tool", "scopes", "decision", "reason", "outcome", "durationMs", "arguments"
-    FROM json_populate_recordset(NULL::"ToolCall", $1::json)`,
+    SELECT to_timestamp((r->>0)::float8 / 1000) AT TIME ZONE 'UTC', r->>1, r->>2, r->>3,
+      ARRAY(SELECT json_array_elements_text(r->4)), r->>5, r->>6, r->>7, (r->>8)::float8, NULLIF((r->9)::jsonb, 'null'::jsonb)
+    FROM json_array_elements($1::json) AS r`,
 };
+
+/** A row in the statement's positional shape. */
+function encode(row: ToolCallRow): unknown[] {
+  return [row.at.getTime(), row.userId, row.clientId, row.tool, row.scopes, row.decision, row.reason, row.outcome, row.durationMs, row.arguments];
+}
 
 export const TOOL_AUDIT_DEFAULTS = { flushIntervalMs: 1000, batchRows: 500, maxQueuedRows: 20_000 } as const;
 
@@ -79,7 +86,7 @@ export function createToolAuditWriter(options: ToolAuditWriterOptions): ToolAudi
       const batch = queue.length <= batchRows ? queue : queue.slice(0, batchRows);
       queue = batch === queue ? [] : queue.slice(batchRows);
       try {
-        await pool.query({ ...INSERT_BATCH, values: [JSON.stringify(batch)] });
+        await pool.query({ ...INSERT_BATCH, values: [JSON.stringify(batch.map(encode))] });
       } catch (error) {
         // The row data stays out of the log: only what kind of failure it was.
         log.warn({ err: describeError(error), rows: batch.length }, 'tool-call audit write failed; rows dropped');
