@@ -53,7 +53,7 @@ export type McpDeps = {
    * The tool-call audit's batching (tests shorten the interval); `false` turns the audit off, which
    * only the bench's audit-off twin does (bench/servers/mcp-app.ts): production always audits.
    */
-  toolAudit?: Partial<Pick<ToolAuditWriterOptions, 'flushIntervalMs' | 'batchRows' | 'maxQueuedRows'>> | false;
+  toolAudit?: (Partial<Pick<ToolAuditWriterOptions, 'flushIntervalMs' | 'batchRows' | 'maxQueuedRows'>> & { firstPruneDelayMs?: number }) | false;
 };
 
 declare module 'fastify' {
@@ -140,6 +140,7 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
 
   // Every tools/call leaves a ToolCall row, queued here and written in batches off the request
   // path; what is still queued is written when the app closes (after in-flight requests end).
+  const { firstPruneDelayMs, ...batching } = deps.toolAudit || {};
   const audit =
     deps.toolAudit === false
       ? undefined
@@ -147,10 +148,16 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
           prisma: deps.prisma,
           log: app.log,
           onDropped: (rows, reason) => metrics.toolAuditDropped(rows, reason),
-          ...deps.toolAudit,
+          ...batching,
         });
   if (audit) {
-    const retention = startToolAuditRetention({ prisma: deps.prisma, retentionDays: config.toolAudit.retentionDays, log: app.log, now });
+    const retention = startToolAuditRetention({
+      prisma: deps.prisma,
+      retentionDays: config.toolAudit.retentionDays,
+      log: app.log,
+      now,
+      ...(firstPruneDelayMs !== undefined ? { firstPassDelayMs: firstPruneDelayMs } : {}),
+    });
     app.addHook('onClose', async () => {
       await retention.stop();
       await audit.close();

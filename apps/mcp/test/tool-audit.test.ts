@@ -9,7 +9,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { PrismaClient } from '@omnichat/db';
 import { createMcpMetrics } from '@omnichat/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
+import { createTestDatabase } from '@omnichat/db/testing';
+import { startTestBed, TEST_ISSUER, type McpTestBed } from './helpers/fixtures.js';
+import { startMcpServer } from './helpers/start-mcp-server.js';
 import { postMcp, rpc } from './helpers/mcp-http.js';
 
 /** Short enough that a test sees its rows within a poll or two. */
@@ -216,6 +218,34 @@ describe('tool-call audit batching', () => {
       expect(await bed.prisma.toolCall.count()).toBe(4);
     } finally {
       await bed.close().catch(() => {});
+    }
+  });
+});
+
+describe('tool-call audit retention in the app', () => {
+  it('prunes rows older than TOOL_AUDIT_RETENTION_DAYS soon after start, keeping the rest', async () => {
+    const database = await createTestDatabase();
+    const day = 86_400_000;
+    try {
+      const base = { tool: 'whoami', scopes: [], decision: 'allowed', outcome: 'ok' };
+      await database.prisma.toolCall.createMany({ data: [{ ...base, at: new Date(Date.now() - 3 * day) }, { ...base, at: new Date(Date.now() - 2 * day) }, { ...base, at: new Date(Date.now() - day / 2) }] });
+      const server = await startMcpServer({
+        databaseUrl: database.url,
+        issuer: TEST_ISSUER,
+        env: { TOOL_AUDIT_RETENTION_DAYS: '1' },
+        toolAudit: { firstPruneDelayMs: 1 },
+      });
+      try {
+        const deadline = Date.now() + 5_000;
+        while ((await database.prisma.toolCall.count()) > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        const left = await database.prisma.toolCall.findMany();
+        expect(left).toHaveLength(1);
+        expect(left[0]!.at.getTime()).toBeGreaterThan(Date.now() - day);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await database.drop();
     }
   });
 });
