@@ -69,8 +69,9 @@ export function createToolAuditWriter(options: ToolAuditWriterOptions): ToolAudi
   /** Drops since the last warning, by reason: one log line per interval, not one per call. */
   const unreported = new Map<DropReason, number>();
 
-  const drop = (rows: number, reason: DropReason) => {
-    unreported.set(reason, (unreported.get(reason) ?? 0) + rows);
+  /** `logged`: the caller already wrote a warning for these rows (a failed insert). */
+  const drop = (rows: number, reason: DropReason, logged = false) => {
+    if (!logged) unreported.set(reason, (unreported.get(reason) ?? 0) + rows);
     options.onDropped?.(rows, reason);
   };
 
@@ -90,7 +91,7 @@ export function createToolAuditWriter(options: ToolAuditWriterOptions): ToolAudi
       } catch (error) {
         // The row data stays out of the log: only what kind of failure it was.
         log.warn({ err: describeError(error), rows: batch.length }, 'tool-call audit write failed; rows dropped');
-        drop(batch.length, 'write_failed');
+        drop(batch.length, 'write_failed', true);
       }
     }
   }
@@ -137,7 +138,7 @@ export function createToolAuditWriter(options: ToolAuditWriterOptions): ToolAudi
 function describeError(error: unknown): { name: string; code?: string; message: string } {
   if (!(error instanceof Error)) return { name: typeof error, message: 'non-error thrown' };
   const code = (error as { code?: unknown }).code;
-  // Prisma's messages can quote the call's arguments after the first line; keep the first line only.
+  // The first line only (pg puts Postgres' detail and context in other fields, left out here).
   const message = (error.message.split('\n').find((line) => line.trim() !== '') ?? '').slice(0, 200);
   return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message };
 }
