@@ -15,6 +15,7 @@ import { runAuthFigures } from './suites/auth-tokens.js';
 import { runCryptoFigures } from './suites/crypto.js';
 import { runLoginEventLoop } from './suites/login-event-loop.js';
 import { runMcpToolCalls } from './suites/mcp-toolcalls.js';
+import { runToolAuditCost } from './suites/tool-audit.js';
 import { runMemoryFigures } from './suites/memory.js';
 import { runScaleFigures } from './suites/scale.js';
 
@@ -67,6 +68,7 @@ try {
   const suites: Array<[string, () => Promise<void>]> = [
     ['crypto', () => runCryptoFigures(ctx)],
     ['mcp', () => runMcpToolCalls(ctx, { bareFastify: servers!.bareFastify, sdkStateless: servers!.sdkStateless, sdkMinimal: servers!.sdkMinimal, mcpQuiet: servers!.mcpQuiet, mcpNoMetrics: servers!.mcpNoMetrics })],
+    ['tool-audit', () => runToolAuditCost(ctx, servers!.mcpNoAudit)],
     ['auth', async () => void (await runAuthFigures(ctx))],
     ['login', () => runLoginEventLoop(ctx)],
     ['scale', () => runScaleFigures(ctx)],

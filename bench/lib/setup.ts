@@ -21,6 +21,8 @@ export type Servers = {
   mcpQuiet: ServerHandle;
   /** Ours with MCP_METRICS_PORT=0: what the Prometheus metrics cost (issue 17, bar ≤ 5 %). */
   mcpNoMetrics: ServerHandle;
+  /** Ours with the tool-call audit off (BENCH_TOOL_AUDIT=off): what the audit costs (issue 20, bar ≤ 5 %). */
+  mcpNoAudit: ServerHandle;
   resourceUrl: string;
   all: ServerHandle[];
 };
@@ -47,6 +49,7 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   const common = { DATABASE_URL: database.url, LOG_LEVEL: 'warn', RESOURCE_URL: resourceUrl };
   const quietPort = await freePort();
   const noMetricsPort = await freePort();
+  const noAuditPort = await freePort();
   // Abuse limits stay on (their counters cost what they cost) but high enough that a bench
   // registering hundreds of clients from one address is never refused.
   const limits = {
@@ -60,21 +63,23 @@ export async function startServers(pinning: Pinning, database: BenchDatabase): P
   const metricsOn = async (variable: 'AUTH_METRICS_PORT' | 'MCP_METRICS_PORT') => ({ METRICS_HOST: '127.0.0.1', [variable]: String(await freePort()) });
   // The first auth app creates the signing key both share.
   const auth = await startServer(pinning, 'auth', 'auth-app', { ...authEnv, ...(await metricsOn('AUTH_METRICS_PORT')), BENCH_ADAPTER: 'prisma' });
-  const [authMemoryMetrics, mcpMetrics, quietMetrics] = [await metricsOn('AUTH_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT')];
-  const [authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
+  const [authMemoryMetrics, mcpMetrics, quietMetrics, noAuditMetrics] = [await metricsOn('AUTH_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT'), await metricsOn('MCP_METRICS_PORT')];
+  const [authMemory, mcp, mcpQuiet, mcpNoMetrics, mcpNoAudit, bareFastify, sdkStateless, sdkMinimal] = await Promise.all([
     startServer(pinning, 'auth-memory', 'auth-app', { ...authEnv, ...authMemoryMetrics, BENCH_ADAPTER: 'memory' }),
     startServer(pinning, 'mcp', 'mcp-app', { ...common, ...mcpMetrics, LOG_LEVEL: 'info', ISSUER: auth.url }, mcpPort, 'pipe'),
     // Same audience as `mcp` (tokens are for resourceUrl); its own port, as a second replica.
     startServer(pinning, 'mcp-warn', 'mcp-app', { ...common, ...quietMetrics, ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${quietPort}` }, quietPort, 'pipe'),
     // Same as `mcp` (info, access log to a pipe) but with metrics off.
     startServer(pinning, 'mcp-metrics-off', 'mcp-app', { ...common, LOG_LEVEL: 'info', MCP_METRICS_PORT: '0', ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${noMetricsPort}` }, noMetricsPort, 'pipe'),
+    // Same as `mcp` (info, metrics on, access log to a pipe) but with the tool-call audit off.
+    startServer(pinning, 'mcp-audit-off', 'mcp-app', { ...common, ...noAuditMetrics, LOG_LEVEL: 'info', BENCH_TOOL_AUDIT: 'off', ISSUER: auth.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${noAuditPort}` }, noAuditPort, 'pipe'),
     startServer(pinning, 'baseline-a-fastify', 'fastify-bare', {}),
     startServer(pinning, 'baseline-b-sdk', 'sdk-stateless', { ...common, ISSUER: auth.url }, undefined),
     startServer(pinning, 'baseline-d-sdk-minimal', 'sdk-minimal', { ...common, ISSUER: auth.url }, undefined),
   ]);
   return {
-    auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
-    all: [auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, bareFastify, sdkStateless, sdkMinimal],
+    auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, mcpNoAudit, bareFastify, sdkStateless, sdkMinimal, resourceUrl,
+    all: [auth, authMemory, mcp, mcpQuiet, mcpNoMetrics, mcpNoAudit, bareFastify, sdkStateless, sdkMinimal],
   };
 }
 

@@ -15,7 +15,9 @@ const config = loadMcpConfig({ ...process.env, MCP_HOST: '127.0.0.1', MCP_PORT: 
 // Where src/server.ts writes its logs: stdout through the asynchronous destination; and its
 // metrics listener, on the free port the runner chose (MCP_METRICS_PORT).
 const metrics = createMcpMetrics();
-const app = await buildMcpApp(config, { prisma, metrics, logStream: serverLogDestination(process.env).stream });
+// BENCH_TOOL_AUDIT=off: the audit-off twin that prices the tool-call audit (production always audits).
+const toolAudit = process.env.BENCH_TOOL_AUDIT === 'off' ? { toolAudit: false as const } : {};
+const app = await buildMcpApp(config, { prisma, metrics, logStream: serverLogDestination(process.env).stream, ...toolAudit });
 const served = config.metrics.enabled ? await startMetricsServer(metrics.registry, config.metrics) : undefined;
 await app.listen({ host: '127.0.0.1', port });
 serveBenchIpc(port, async () => {

@@ -12,9 +12,9 @@ import type { ServerHandle } from '../lib/processes.js';
 
 export type McpBaselines = { bareFastify: ServerHandle; sdkStateless: ServerHandle; sdkMinimal: ServerHandle; mcpQuiet: ServerHandle; mcpNoMetrics: ServerHandle };
 
-type Revision = '2025-11-25' | '2026-07-28';
+export type Revision = '2025-11-25' | '2026-07-28';
 
-function toolCall(server: ServerHandle, token: string | null, name: string, args: Record<string, unknown>, revision: Revision = '2025-11-25'): FixedLoad {
+export function toolCall(server: ServerHandle, token: string | null, name: string, args: Record<string, unknown>, revision: Revision = '2025-11-25'): FixedLoad {
   const modern = revision === '2026-07-28';
   const params = {
     name,
@@ -45,7 +45,7 @@ function toolCall(server: ServerHandle, token: string | null, name: string, args
 }
 
 /** One call before the load: a figure over error answers would measure the wrong thing. */
-async function expectToolResult(load: FixedLoad, mustContain: string): Promise<void> {
+export async function expectToolResult(load: FixedLoad, mustContain: string): Promise<void> {
   const response = await fetch(load.url, { method: 'POST', headers: load.headers, body: load.body ?? null });
   const text = await response.text();
   if (response.status !== 200 || !text.includes(mustContain) || text.includes('"isError":true')) {

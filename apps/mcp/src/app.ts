@@ -5,6 +5,7 @@ import { sqlPool, type PrismaClient } from '@omnichat/db';
 import { createMcpMetrics, instrumentHttp, registerPoolGauges, type McpMetrics } from '@omnichat/metrics';
 import { AccessLogController, createReadiness, type Readiness } from '@omnichat/lifecycle';
 import { createPostgresStore, type CounterStore } from '@omnichat/limits';
+import { createToolAuditWriter, startToolAuditRetention, type ToolAuditWriterOptions } from '@omnichat/tool-audit';
 import { createDpopAuthenticator } from './auth/dpop-authentication.js';
 import { createDpopReplayGuard } from './auth/dpop-replay.js';
 import { createPrismaGrantLookup } from './auth/grant-lookup.js';
@@ -49,6 +50,11 @@ export type McpDeps = {
    * here when not given. Per-request HTTP timing is installed only when config.metrics is enabled.
    */
   metrics?: McpMetrics;
+  /**
+   * The tool-call audit's batching (tests shorten the interval); `false` turns the audit off, which
+   * only the bench's audit-off twin does (bench/servers/mcp-app.ts): production always audits.
+   */
+  toolAudit?: (Partial<Pick<ToolAuditWriterOptions, 'flushIntervalMs' | 'batchRows' | 'maxQueuedRows'>> & { firstPruneDelayMs?: number }) | false;
 };
 
 declare module 'fastify' {
@@ -134,10 +140,36 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     now,
   });
 
+  // Every tools/call leaves a ToolCall row, queued here and written in batches off the request
+  // path; what is still queued is written when the app closes (after in-flight requests end).
+  const { firstPruneDelayMs, ...batching } = deps.toolAudit || {};
+  const audit =
+    deps.toolAudit === false
+      ? undefined
+      : createToolAuditWriter({
+          prisma: deps.prisma,
+          log: app.log,
+          onDropped: (rows, reason) => metrics.toolAuditDropped(rows, reason),
+          ...batching,
+        });
+  if (audit) {
+    const retention = startToolAuditRetention({
+      prisma: deps.prisma,
+      retentionDays: config.toolAudit.retentionDays,
+      log: app.log,
+      now,
+      ...(firstPruneDelayMs !== undefined ? { firstPassDelayMs: firstPruneDelayMs } : {}),
+    });
+    app.addHook('onClose', async () => {
+      await retention.stop();
+      await audit.close();
+    });
+  }
+
   // One long-lived SDK server per era, both from the same factory (same tools): 2025 traffic
   // behind a request-scoped transport, 2026-07-28 traffic behind the seam that binds its server
   // to that revision (src/seams/modern-request-transport.ts). Nothing is built per request.
-  const newServer = createMcpServerFactory(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config, metrics });
+  const newServer = createMcpServerFactory(registry, { prisma: deps.prisma, log: app.log, resourceMetadataUrl: metadataUrl, config, metrics, audit });
   const transport = new RequestScopedTransport();
   const modern = new ModernRequestScopedTransport();
   const servers = [newServer(), newServer()] as const;
@@ -157,6 +189,6 @@ export async function buildMcpApp(config: McpConfig, deps: McpDeps): Promise<Fas
     registerHealthRoutes(site, { prisma: deps.prisma, readiness: deps.readiness ?? createReadiness(), jwksUrl: deps.getKey ? undefined : config.jwksUrl });
     registerDocsRoute(site, config.resourceName, registry);
   });
-  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry), metrics, doctor });
+  await app.register(mcpRoutes, { config, verifier, dpop, transport, modern, tools: toolRegistryByName(registry), metrics, doctor, audit });
   return app;
 }

@@ -2,6 +2,7 @@ import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle
 import { DEFAULT_MCP_METRICS_PORT, metricsHostSchema, metricsPortProblem, metricsPortSchema, metricsSettings, type MetricsSettings } from '@omnichat/metrics';
 import { z } from 'zod';
 import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
+import { DEFAULT_RETENTION_DAYS } from '@omnichat/tool-audit';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
 
 /**
@@ -70,6 +71,8 @@ const EnvSchema = z.object({
   SSH_RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_SSH_SETTINGS.runTimeoutMs),
   SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
   SSH_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(64).default(DEFAULT_SSH_SETTINGS.maxConcurrentPerUser),
+  // Tool-call audit rows (`pnpm admin audit:tools`) older than this are pruned, hourly, in batches.
+  TOOL_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
 }).superRefine((env, ctx) => {
   const metricsPort = metricsPortProblem(env.MCP_METRICS_PORT, env.MCP_PORT, 'MCP_PORT');
   if (metricsPort) ctx.addIssue({ code: 'custom', path: ['MCP_METRICS_PORT'], message: metricsPort });
@@ -122,6 +125,8 @@ export type McpConfig = {
   usingDevKeySecret: boolean;
   ssh: SshSettings;
   shutdown: ShutdownSettings;
+  /** The tool-call audit: how many days its rows are kept. */
+  toolAudit: { retentionDays: number };
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
@@ -159,5 +164,6 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
       outputCapBytes: e.SSH_OUTPUT_CAP_BYTES,
       maxConcurrentPerUser: e.SSH_MAX_CONCURRENT_PER_USER,
     },
+    toolAudit: { retentionDays: e.TOOL_AUDIT_RETENTION_DAYS },
   };
 }

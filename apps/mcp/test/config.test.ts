@@ -13,7 +13,9 @@ describe('loadMcpConfig', () => {
       allowedHosts: ['localhost:3000'],
       allowedOrigins: ['http://localhost:3000', 'https://chatgpt.com', 'https://platform.openai.com'],
       requireAuth: true,
+      toolAudit: { retentionDays: 30 },
     });
+    expect(loadMcpConfig({ TOOL_AUDIT_RETENTION_DAYS: '7' }).toolAudit).toEqual({ retentionDays: 7 });
   });
 
   it.each([
@@ -42,6 +44,10 @@ describe('loadMcpConfig', () => {
     ['a symmetric algorithm', { ACCESS_TOKEN_ALGORITHMS: 'RS256,HS256' }, 'ACCESS_TOKEN_ALGORITHMS'],
     ['a bad port', { MCP_PORT: '70000' }, 'MCP_PORT'],
     ['a bad flag', { MCP_REQUIRE_AUTH: 'yes' }, 'MCP_REQUIRE_AUTH'],
+    ['a zero audit retention', { TOOL_AUDIT_RETENTION_DAYS: '0' }, 'TOOL_AUDIT_RETENTION_DAYS'],
+    ['a fractional audit retention', { TOOL_AUDIT_RETENTION_DAYS: '1.5' }, 'TOOL_AUDIT_RETENTION_DAYS'],
+    ['a non-numeric audit retention', { TOOL_AUDIT_RETENTION_DAYS: 'month' }, 'TOOL_AUDIT_RETENTION_DAYS'],
+    ['an audit retention over ten years', { TOOL_AUDIT_RETENTION_DAYS: '3651' }, 'TOOL_AUDIT_RETENTION_DAYS'],
   ])('refuses %s with a line naming the variable', (_name, env, variable) => {
     expect(() => loadMcpConfig(env)).toThrow(new RegExp(`^invalid MCP configuration:\\n(.*\\n)*${variable}`, 'm'));
   });

@@ -20,6 +20,8 @@ export type McpMetrics = {
   jwksFetchFailed(): void;
   /** `limit` is a fixed limit name (`ssh-concurrency`), never a subject. */
   rateLimited(limit: string): void;
+  /** Tool-call audit rows that never reached Postgres: `queue_full`, `write_failed` or `closed`. */
+  toolAuditDropped(rows: number, reason: string): void;
 };
 
 export function createMcpMetrics(registry: Registry = createAppRegistry('mcp')): McpMetrics {
@@ -27,10 +29,12 @@ export function createMcpMetrics(registry: Registry = createAppRegistry('mcp')):
   const calls = new Counter({ name: 'omnichat_tool_calls_total', help: 'MCP tools/call requests, by tool and outcome.', labelNames: ['tool', 'outcome'] as const, registers });
   const jwks = new Counter({ name: 'omnichat_jwks_fetch_failures_total', help: "Failed fetches of the authorization server's JWKS (verification then uses the last good key set, if any).", registers });
   const limited = new Counter({ name: 'omnichat_rate_limited_total', help: 'Requests refused by an abuse limit, by limit name.', labelNames: ['limit'] as const, registers });
+  const auditDropped = new Counter({ name: 'omnichat_tool_audit_dropped_total', help: 'Tool-call audit rows dropped (queue full, write failed, written after shutdown), by reason.', labelNames: ['reason'] as const, registers });
   return {
     registry,
     toolCall: (tool, outcome) => calls.inc({ tool, outcome }),
     jwksFetchFailed: () => jwks.inc(),
     rateLimited: (limit) => limited.inc({ limit }),
+    toolAuditDropped: (rows, reason) => auditDropped.inc({ reason }, rows),
   };
 }

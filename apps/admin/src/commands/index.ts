@@ -1,6 +1,7 @@
 // Every `pnpm admin` command, in the order `pnpm admin help` lists them. One file per command;
 // add a command by writing its file and adding it here.
 import type { AdminCommand } from '../command.js';
+import { auditToolsCommand } from './audit-tools.js';
 import { backup } from './backup.js';
 import { clientDelete } from './client-delete.js';
 import { clientList } from './client-list.js';
@@ -57,6 +58,7 @@ export const COMMANDS: readonly AdminCommand[] = [
   sshGrant,
   sshRevoke,
   sshAuditCommand,
+  auditToolsCommand,
   backup,
   restore,
 ];

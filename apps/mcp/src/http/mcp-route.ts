@@ -17,6 +17,7 @@ import type { AccessTokenVerifier } from '../auth/verify-access-token.js';
 import type { McpConfig } from '../config.js';
 import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '../mcp/create-mcp-server.js';
 import { authInfoFor } from '../mcp/principal-info.js';
+import { denialReason, startToolCallAudit, type ToolCallAuditSink } from '../mcp/tool-call-audit.js';
 import type { RequestScopedTransport } from '../mcp/request-transport.js';
 import { classifyRequest } from '../seams/classify-request.js';
 import type { ModernRequestScopedTransport } from '../seams/modern-request-transport.js';
@@ -50,6 +51,8 @@ export type McpRouteDeps = {
   metrics?: Pick<McpMetrics, 'toolCall'> | undefined;
   /** The connection doctor: records the first accepted call of each grant. */
   doctor?: Pick<McpDoctor, 'accepted'> | undefined;
+  /** Strict mode's scope refusals happen here, before the SDK: audited like the rest. */
+  audit?: ToolCallAuditSink | undefined;
 };
 
 /**
@@ -171,6 +174,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         const denied = entry ? checkToolAccess(entry.access, request.principal) : null;
         if (entry && denied) {
           deps.metrics?.toolCall(entry.tool.name, 'denied');
+          startToolCallAudit(deps.audit, request.principal, entry.tool.name, true).denied(denialReason(denied));
           throw denied;
         }
       }

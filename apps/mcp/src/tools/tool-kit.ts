@@ -30,6 +30,12 @@ export type ToolImplementation<Input extends z.ZodType = z.ZodType> = {
   input: Input;
   /** JSON Schema of structuredContent, when the tool promises a shape. */
   output?: z.ZodType;
+  /**
+   * Input fields recorded in the tool-call audit (`ToolCall.arguments`, capped). The audit keeps no
+   * argument and no result unless the tool names it here: opt in only for what an operator must be
+   * able to answer for (ssh_execute: the command), never for content or anything secret.
+   */
+  auditArguments?: ReadonlyArray<keyof z.output<Input> & string>;
   run(input: z.output<Input>, context: ToolContext): Promise<ToolOutcome>;
 };
 

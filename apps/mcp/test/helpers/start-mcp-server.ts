@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import { createPrismaClient, type PrismaClient } from '@omnichat/db';
 import type { McpMetrics } from '@omnichat/metrics';
-import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../src/index.js';
+import { buildMcpApp, loadMcpConfig, type McpConfig, type McpDeps } from '../../src/index.js';
 import type { ToolRegistration } from '../../src/tools/registry.js';
 import { freePort } from './free-port.js';
 
@@ -27,6 +27,8 @@ export type StartMcpServerOptions = {
   env?: Record<string, string>;
   /** Another tool table than the app's own. */
   tools?: readonly ToolRegistration[];
+  /** The tool-call audit's batching (a test shortens or stretches the interval). */
+  toolAudit?: McpDeps['toolAudit'];
 };
 
 export type RunningMcpServer = {
@@ -61,6 +63,7 @@ export async function startMcpServer(options: StartMcpServerOptions): Promise<Ru
     ...(options.tokenCacheEntries !== undefined ? { tokenCacheEntries: options.tokenCacheEntries } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.toolAudit !== undefined ? { toolAudit: options.toolAudit } : {}),
   });
   const url = new URL(resourceUrl);
   await app.listen({ host: url.hostname, port: Number(url.port) });

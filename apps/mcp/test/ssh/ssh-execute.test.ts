@@ -84,6 +84,25 @@ describe('ssh_execute against a real SSH server on loopback', () => {
     expect(everything).not.toContain(clientKey.private.split('\n')[1]);
   });
 
+  it('the tool-call audit keeps its opted-in argument, the command, and nothing else: not the host, not the output', async () => {
+    const marker = randomUUID();
+    const result = await bed.call('ssh_execute', { host: 'build-box', command: `echo out-${marker}` }, aliceToken);
+    expect(result.structuredContent).toMatchObject({ stdout: `out-${marker}\n` });
+    // The writer flushes once a second; wait for this call's row.
+    const deadline = Date.now() + 5_000;
+    let rows = await bed.prisma.toolCall.findMany({ where: { userId: alice, tool: 'ssh_execute' } });
+    while (!rows.some((row) => JSON.stringify(row.arguments).includes(marker)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      rows = await bed.prisma.toolCall.findMany({ where: { userId: alice, tool: 'ssh_execute' } });
+    }
+    const row = rows.find((candidate) => JSON.stringify(candidate.arguments).includes(marker));
+    expect(row).toMatchObject({ clientId: 'chatgpt-client', scopes: ['ssh:execute'], decision: 'allowed', outcome: 'ok', arguments: { command: `echo out-${marker}` } });
+    // The only trace of the marker is the command: the output (out-<marker> without "echo ") is nowhere.
+    const stored = (await bed.prisma.$queryRaw<Array<{ row: string }>>`SELECT row_to_json(t)::text AS row FROM "ToolCall" t`).map((r) => r.row).join('\n');
+    expect(stored.split(`echo out-${marker}`).join('')).not.toContain(marker);
+    expect(Object.keys(row!.arguments as object)).toEqual(['command']);
+  });
+
   it('the private key is stored sealed, never in clear', async () => {
     const host = await bed.prisma.sshHost.findUniqueOrThrow({ where: { name: 'build-box' } });
     expect(host.privateKeyEncrypted).not.toContain('PRIVATE KEY');

@@ -40,6 +40,8 @@ export const sshExecute = defineTool({
     })
     .strict(),
   output,
+  // The command, as its SshExecution row keeps it too; the host is in that row, the output nowhere.
+  auditArguments: ['command'],
   async run({ host: hostName, command }, context) {
     const principal = context.principal;
     if (!principal) throw new ToolError('Sign in to use this tool');
