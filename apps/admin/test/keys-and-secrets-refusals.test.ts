@@ -1,5 +1,5 @@
 // What keys:revoke and secrets:rotate refuse, and what keys:revoke leaves behind, on a real Postgres.
-import { ensureSigningKey } from '@omnichat/auth';
+import { ensureSigningKey } from '@omnichat/signing-keys';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { prepareSshHost } from '@omnichat/mcp/ssh';
 import ssh2 from 'ssh2';

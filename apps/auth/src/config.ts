@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { authLimits, DEFAULT_LIMITS, type AuthLimits } from './limits/auth-limits.js';
 import { parseTrustProxy, type TrustProxy } from './limits/trust-proxy.js';
-import type { KeyTimings } from './keys/rotation-policy.js';
+import type { KeyTimings } from '@omnichat/signing-keys';
 import { MFA_POLICIES, type MfaPolicy } from './mfa/policy.js';
 import { parseRedirectPatterns, type RedirectPattern } from './policy/redirect-uri.js';
 import { DEFAULT_BRAND_COLOR, logoUrlProblem, normaliseHexColour, type Branding } from './views/branding.js';

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ensureSigningKey, loadSigningKeys } from '../src/keys/signing-keys.js';
+import { ensureSigningKey, loadSigningKeys } from '@omnichat/signing-keys';
 import { TEST_KEY_ENCRYPTION_SECRET, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

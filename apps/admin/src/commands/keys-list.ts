@@ -1,4 +1,5 @@
-import { loadAuthConfig, nextKeyWaitSeconds, retiredKeyRetentionSeconds } from '@omnichat/auth';
+import { loadAuthConfig } from '@omnichat/auth';
+import { nextKeyWaitSeconds, retiredKeyRetentionSeconds } from '@omnichat/signing-keys';
 
 import { EXIT, type AdminCommand } from '../command.js';
 import { authConfigFrom } from '../auth-config.js';

@@ -1,4 +1,5 @@
-import { audit, loadAuthConfig, RevocationRefusedError, revokeSigningKey } from '@omnichat/auth';
+import { audit, loadAuthConfig } from '@omnichat/auth';
+import { RevocationRefusedError, revokeSigningKey } from '@omnichat/signing-keys';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';
 import { authConfigFrom } from '../auth-config.js';

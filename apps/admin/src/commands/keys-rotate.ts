@@ -1,4 +1,5 @@
-import { audit, loadAuthConfig, RotationTooEarlyError, rotateSigningKeys } from '@omnichat/auth';
+import { audit, loadAuthConfig } from '@omnichat/auth';
+import { RotationTooEarlyError, rotateSigningKeys } from '@omnichat/signing-keys';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';
 import { authConfigFrom } from '../auth-config.js';

@@ -1,4 +1,5 @@
-import { audit, loadAuthConfig, resealSigningKeys } from '@omnichat/auth';
+import { audit, loadAuthConfig } from '@omnichat/auth';
+import { resealSigningKeys } from '@omnichat/signing-keys';
 import { resealSshPrivateKeys } from '@omnichat/mcp/ssh';
 
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
