@@ -1,6 +1,6 @@
 import { audit, loadAuthConfig } from '@omnichat/auth';
 import { resealSigningKeys } from '@omnichat/signing-keys';
-import { resealSshPrivateKeys } from '@omnichat/mcp/ssh';
+import { resealSshPrivateKeys } from '@omnichat/ssh-hosts';
 
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
 import { authConfigFrom } from '../auth-config.js';

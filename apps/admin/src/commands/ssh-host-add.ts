@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { prepareSshHost } from '@omnichat/mcp/ssh';
+import { prepareSshHost } from '@omnichat/ssh-hosts';
 
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
 import { mcpConfigFrom, publicSshHost, sshAudit } from './ssh-support.js';
