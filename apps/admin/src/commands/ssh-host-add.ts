@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { prepareSshHost } from '@omnichat/ssh-hosts';
 
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
-import { mcpConfigFrom, publicSshHost, sshAudit } from './ssh-support.js';
+import { adminConfigFrom } from '../admin-config.js';
+import { publicSshHost, sshAudit } from './ssh-support.js';
 
 /** A private key file is a few KiB; anything far larger is the wrong file. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -38,7 +39,7 @@ export const sshHostAdd: AdminCommand = {
     const allow = args.values['allow'];
     const commandAllowList = Array.isArray(allow) ? allow.filter((value): value is string => typeof value === 'string') : [];
 
-    const config = mcpConfigFrom(ctx.env);
+    const config = adminConfigFrom(ctx.env);
     if (config.usingDevKeySecret) ctx.out.note('warning: KEY_ENCRYPTION_SECRET is unset; the key is sealed with the public development secret');
     const privateKey = await readKeyFile(keyFile);
 

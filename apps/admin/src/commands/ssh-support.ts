@@ -1,22 +1,9 @@
-// What the ssh:* admin commands share: the MCP app's configuration (it opens the keys these
-// commands seal) and lookups that refuse with one clear line.
-import { loadMcpConfig, type McpConfig } from '@omnichat/mcp';
+// What the ssh:* admin commands share: lookups that refuse with one clear line, a host as printed,
+// and the audit line of SSH access changes.
 import type { PrismaClient, SshHost, User } from '@omnichat/db';
 
 import { CommandError, UsageError, stringOption, type CommandArgs } from '../command.js';
 import { findUserByEmail } from '../find-user.js';
-
-/**
- * The MCP app's configuration from the same environment it gets: ssh:host:add must seal with the
- * KEY_ENCRYPTION_SECRET the MCP app opens with (and the auth app signs with).
- */
-export function mcpConfigFrom(env: Record<string, string | undefined>): McpConfig {
-  try {
-    return loadMcpConfig(env);
-  } catch (error) {
-    throw new CommandError((error as Error).message.replace(/\n/g, '; '));
-  }
-}
 
 export async function findSshHost(prisma: PrismaClient, name: string): Promise<SshHost> {
   const host = await prisma.sshHost.findUnique({ where: { name } });
