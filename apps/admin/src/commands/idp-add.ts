@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { addIdentityProvider, discoverIdp, IdpDiscoveryError, IdpExistsError, IdpSettingsError, parseIdpSettings, publicIdentityProvider, ssoRedirectUri } from '@omnichat/sso';
 
 import { adminConfigFrom } from '../admin-config.js';

@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { RevocationRefusedError, revokeSigningKey } from '@omnichat/signing-keys';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';

@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { resealSigningKeys } from '@omnichat/signing-keys';
 import { resealSshPrivateKeys } from '@omnichat/ssh-hosts';
 

@@ -1,5 +1,4 @@
-// What the ssh:* admin commands share: lookups that refuse with one clear line, a host as printed,
-// and the audit line of SSH access changes.
+// What the ssh:* admin commands share: lookups that refuse with one clear line, and a host as printed.
 import type { PrismaClient, SshHost, User } from '@omnichat/db';
 
 import { CommandError, UsageError, stringOption, type CommandArgs } from '../command.js';
@@ -30,13 +29,3 @@ export const publicSshHost = (host: SshHost) => ({
   commandAllowList: host.commandAllowList,
   createdAt: host.createdAt,
 });
-
-/** Admin changes to SSH access, on the audit trail in the auth app's shape (`audit: true`, `event`). */
-export type SshAdminEvent =
-  | { event: 'ssh.host_added'; host: string; address: string; port: number; username: string; hostKey: string; commandAllowList: string[] }
-  | { event: 'ssh.host_removed'; host: string; grantsRemoved: number }
-  | { event: 'ssh.granted' | 'ssh.revoked'; host: string; accountId: string };
-
-export function sshAudit(log: { info(object: object, message: string): void }, entry: SshAdminEvent): void {
-  log.info({ audit: true, ...entry, by: 'admin_cli' }, `audit ${entry.event}`);
-}

@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { createResetLink } from '@omnichat/db';
 
 import { adminConfigFrom } from '../admin-config.js';
