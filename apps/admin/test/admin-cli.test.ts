@@ -210,7 +210,7 @@ describe('pnpm admin: clients and grants', () => {
 
 describe('pnpm admin: keys', () => {
   it('refuses to promote a next key younger than KEY_PUBLISH_LEAD_SECONDS unless forced, then rotates', async () => {
-    const { ensureSigningKey } = await import('@omnichat/auth');
+    const { ensureSigningKey } = await import('@omnichat/signing-keys');
     const secret = 'admin-test-key-encryption-secret-0123456789';
     await ensureSigningKey(db.prisma, secret);
     const before = await db.prisma.signingKey.findMany();

@@ -110,8 +110,9 @@ describe('the compose services run outside containers', () => {
 });
 
 describe('bad configuration fails fast', () => {
+  // Lines come in schema order: the variables shared through @omnichat/config first, then the app's own.
   it.each([
-    ['auth', { ISSUER: 'not a url', AUTH_METRICS_PORT: 'metrics', KEY_ENCRYPTION_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '5' }, ['ISSUER:', 'AUTH_METRICS_PORT:', 'KEY_ENCRYPTION_SECRET:', 'ACCESS_TOKEN_TTL_SECONDS:']],
+    ['auth', { ISSUER: 'not a url', AUTH_METRICS_PORT: 'metrics', KEY_ENCRYPTION_SECRET: 'short', ACCESS_TOKEN_TTL_SECONDS: '5' }, ['ISSUER:', 'KEY_ENCRYPTION_SECRET:', 'ACCESS_TOKEN_TTL_SECONDS:', 'AUTH_METRICS_PORT:']],
     ['mcp', { RESOURCE_URL: 'ftp://x/mcp', MCP_PORT: '70000', MCP_METRICS_PORT: '-1' }, ['RESOURCE_URL:', 'MCP_PORT:', 'MCP_METRICS_PORT:']],
   ] as const)('%s exits 1 with one line per problem and no stack trace', async (name, bad, expected) => {
     const { argv, env } = composeService(name, { ...SECRETS, ISSUER: 'http://127.0.0.1:1', RESOURCE_URL: 'http://127.0.0.1:2/mcp' });

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { loadSigningKeys } from '../../auth/src/keys/signing-keys.js';
+import { loadSigningKeys } from '@omnichat/signing-keys';
 import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
 import { obtainTokens } from '../../auth/test/helpers/flow.js';
 import { freePort } from '../../mcp/test/helpers/free-port.js';

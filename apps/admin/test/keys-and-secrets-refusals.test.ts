@@ -1,7 +1,7 @@
 // What keys:revoke and secrets:rotate refuse, and what keys:revoke leaves behind, on a real Postgres.
-import { ensureSigningKey } from '@omnichat/auth';
+import { ensureSigningKey } from '@omnichat/signing-keys';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
-import { prepareSshHost } from '@omnichat/mcp/ssh';
+import { prepareSshHost } from '@omnichat/ssh-hosts';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

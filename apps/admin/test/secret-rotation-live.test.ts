@@ -6,7 +6,7 @@ import { deriveKey, openSecret, seal as sealLegacy, secretId } from '@omnichat/s
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareSshHost } from '@omnichat/mcp/ssh';
+import { prepareSshHost } from '@omnichat/ssh-hosts';
 import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
 import { csrfFrom } from '../../auth/test/helpers/browser.js';
 import { obtainTokens } from '../../auth/test/helpers/flow.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { openSecret } from '@omnichat/secrets';
-import { SSH_PRIVATE_KEY_PURPOSE } from '@omnichat/mcp/ssh';
+import { SSH_PRIVATE_KEY_PURPOSE } from '@omnichat/ssh-hosts';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

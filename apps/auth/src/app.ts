@@ -17,7 +17,7 @@ import { installErrorPage } from './http/error-handler.js';
 import { serverOptions, type LogDeps } from './http/server-options.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { startLiveProvider } from './keys/live-provider.js';
-import { ensureSigningKey } from './keys/signing-keys.js';
+import { ensureSigningKey } from '@omnichat/signing-keys';
 import { clientLimits } from './limits/client-limits.js';
 import { countRefusals } from './limits/counted-limiter.js';
 import { createLimitStore } from './limits/limit-store.js';

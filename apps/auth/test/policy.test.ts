@@ -77,6 +77,7 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: 'x'.repeat(40), CIMD_DEV_ALLOW: 'https://127.0.0.1:4555' }, 'CIMD_DEV_ALLOW: is for tests and local development only'],
     [{ CIMD_DEV_ALLOW: 'https://127.0.0.1:4555/path' }, 'is not an origin'],
     [{ ALLOWED_REDIRECT_URIS: 'http://example.com/cb' }, 'only allowed for loopback hosts'],
+    [{ LIMIT_TOKEN_PER_CLIENT: 'lots' }, 'LIMIT_TOKEN_PER_CLIENT: "lots" is not a rate'],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadAuthConfig(env)).toThrow(message);
   });

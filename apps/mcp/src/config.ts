@@ -1,7 +1,6 @@
-import { productionUrlProblem, type ShutdownSettings } from '@omnichat/lifecycle';
-import { DEFAULT_MCP_METRICS_PORT, metricsHostSchema, metricsPortProblem, metricsPortSchema, metricsSettings, type MetricsSettings } from '@omnichat/metrics';
+import { checkServerEnv, commaList, httpUrl, parseEnv, SERVER_ENV, serverSettings, type ServerSettings } from '@omnichat/config';
+import { DEFAULT_MCP_METRICS_PORT, metricsPortProblem, metricsPortSchema, metricsSettings, type MetricsSettings } from '@omnichat/metrics';
 import { z } from 'zod';
-import { DEV_KEY_ENCRYPTION_SECRET, MIN_KEY_ENCRYPTION_SECRET_CHARS, previousSecretsProblems, type SecretRing } from '@omnichat/secrets';
 import { DEFAULT_RETENTION_DAYS } from '@omnichat/tool-audit';
 import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings.js';
 
@@ -11,36 +10,18 @@ import { DEFAULT_SSH_SETTINGS, type SshSettings } from './tools/ssh/ssh-settings
  */
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
 
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
-
-const httpUrl = z.url({ protocol: /^https?$/ });
-
 /** A boolean setting; empty means unset (compose passes `${VAR:-}` through as ""). */
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
   .transform((value) => (value === '' ? undefined : value === 'true' || value === '1'));
 
-const EnvSchema = z.object({
-  // The auth app's issuer, byte-identical to its metadata `issuer` (strict clients compare bytes).
-  ISSUER: httpUrl
-    .default('http://localhost:4000')
-    .refine((value) => !value.endsWith('/'), 'ISSUER must not end with "/" (clients compare it byte for byte)'),
-  RESOURCE_URL: httpUrl
-    .default('http://localhost:3000/mcp')
-    .refine((value) => {
-      // Not a URL at all is reported by the url check; zod runs refinements regardless.
-      const url = URL.parse(value);
-      return !url || (url.search === '' && url.hash === '' && url.href === value);
-    }, 'RESOURCE_URL must be a canonical URL without query or fragment (RFC 8707 §2)'),
+const EnvObject = z.object({
+  // ISSUER is the auth app's issuer, byte-identical to its metadata `issuer` (strict clients compare bytes).
+  ...SERVER_ENV,
   JWKS_URL: httpUrl.optional(),
   MCP_HOST: z.string().min(1).default('localhost'),
   MCP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Prometheus metrics on their own listener (never the public port); 0 disables them.
-  METRICS_HOST: metricsHostSchema,
   MCP_METRICS_PORT: metricsPortSchema(DEFAULT_MCP_METRICS_PORT),
-  CORS_ORIGINS: commaList.default(['https://chatgpt.com', 'https://platform.openai.com']),
   // Extra Host header values accepted on /mcp besides RESOURCE_URL's own (e.g. behind a proxy).
   MCP_ALLOWED_HOSTS: commaList.default([]),
   // Unset or empty: strict, the default, since most clients start OAuth only on an HTTP 401
@@ -54,52 +35,29 @@ const EnvSchema = z.object({
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
   // How often the revoked signing keys are read (`pnpm admin keys:revoke`): the bound on refusing their tokens.
   KEY_REVOCATION_POLL_SECONDS: z.coerce.number().positive().max(300).default(5),
-  // Graceful stop (SIGTERM): /readyz fails for the drain period, then in-flight requests finish
-  // within the timeout. Keep the orchestrator's grace period (compose stop_grace_period) above both.
-  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(5),
-  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  NODE_ENV: z.string().default('development'),
-  // The auth app's secret: SSH private keys are sealed under its `ssh-private-key` sub-key.
-  KEY_ENCRYPTION_SECRET: z
-    .string()
-    .min(MIN_KEY_ENCRYPTION_SECRET_CHARS, `KEY_ENCRYPTION_SECRET must be at least ${MIN_KEY_ENCRYPTION_SECRET_CHARS} characters`)
-    .optional(),
-  // The secrets it replaced (comma list): SSH keys sealed under them still open until `pnpm admin secrets:rotate`.
-  KEY_ENCRYPTION_SECRET_PREVIOUS: commaList.default([]),
   SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(DEFAULT_SSH_SETTINGS.connectTimeoutMs),
   SSH_RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_SSH_SETTINGS.runTimeoutMs),
   SSH_OUTPUT_CAP_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_SSH_SETTINGS.outputCapBytes),
   SSH_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(64).default(DEFAULT_SSH_SETTINGS.maxConcurrentPerUser),
   // Tool-call audit rows (`pnpm admin audit:tools`) older than this are pruned, hourly, in batches.
   TOOL_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
-}).superRefine((env, ctx) => {
+});
+
+const EnvSchema = EnvObject.superRefine((env, ctx) => {
+  checkServerEnv(env, ctx);
   const metricsPort = metricsPortProblem(env.MCP_METRICS_PORT, env.MCP_PORT, 'MCP_PORT');
   if (metricsPort) ctx.addIssue({ code: 'custom', path: ['MCP_METRICS_PORT'], message: metricsPort });
-  if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: 'required when NODE_ENV=production' });
-  }
-  for (const message of previousSecretsProblems(env.KEY_ENCRYPTION_SECRET_PREVIOUS, env.KEY_ENCRYPTION_SECRET)) {
-    ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET_PREVIOUS'], message });
-  }
-  for (const [name, value] of [['ISSUER', env.ISSUER], ['RESOURCE_URL', env.RESOURCE_URL]] as const) {
-    const problem = env.NODE_ENV === 'production' ? productionUrlProblem(value) : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
-  }
 });
 
 /** Every environment variable the MCP app reads (docs and the compose check derive from it). */
-export const MCP_ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+export const MCP_ENV_VARS: readonly string[] = Object.keys(EnvObject.shape);
 
-export type McpConfig = {
-  issuer: string;
-  resourceUrl: string;
+export type McpConfig = Omit<ServerSettings, 'production'> & {
   jwksUrl: string;
   host: string;
   port: number;
   /** The metrics listener (METRICS_HOST, MCP_METRICS_PORT), or disabled. */
   metrics: MetricsSettings;
-  corsOrigins: string[];
   /** Host header values /mcp accepts (DNS-rebinding protection). */
   allowedHosts: string[];
   /** Origin header values /mcp accepts when an Origin is sent at all. */
@@ -116,36 +74,22 @@ export type McpConfig = {
   revocationCacheMs: number;
   /** How often revoked signing keys are polled (ms); tokens they signed are refused within it. */
   keyRevocationPollMs: number;
-  logLevel: string;
-  /** Opens SSH private keys sealed by the admin CLI (same secret as the auth app's signing keys). */
-  keyEncryptionSecret: string;
-  /** KEY_ENCRYPTION_SECRET with KEY_ENCRYPTION_SECRET_PREVIOUS: what SSH keys open with. */
-  keyRing: SecretRing;
-  /** True when the public development secret is in use. */
-  usingDevKeySecret: boolean;
   ssh: SshSettings;
-  shutdown: ShutdownSettings;
   /** The tool-call audit: how many days its rows are kept. */
   toolAudit: { retentionDays: number };
 };
 
 /** Parses the environment once at boot; throws one line per problem. */
 export function loadMcpConfig(env: Record<string, string | undefined>): McpConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid MCP configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env, 'MCP');
+  const { production: _production, ...server } = serverSettings(e);
   const resource = new URL(e.RESOURCE_URL);
   return {
-    issuer: e.ISSUER,
-    resourceUrl: e.RESOURCE_URL,
+    ...server,
     jwksUrl: e.JWKS_URL ?? `${e.ISSUER}/jwks`,
     host: e.MCP_HOST,
     port: e.MCP_PORT,
     metrics: metricsSettings(e.METRICS_HOST, e.MCP_METRICS_PORT),
-    corsOrigins: e.CORS_ORIGINS,
     allowedHosts: [...new Set([resource.host, ...e.MCP_ALLOWED_HOSTS.map((host) => host.toLowerCase())])],
     allowedOrigins: [...new Set([resource.origin, ...e.CORS_ORIGINS])],
     requireAuth: e.MCP_REQUIRE_AUTH,
@@ -153,11 +97,6 @@ export function loadMcpConfig(env: Record<string, string | undefined>): McpConfi
     resourceName: e.RESOURCE_NAME,
     revocationCacheMs: e.REVOCATION_CACHE_MS,
     keyRevocationPollMs: e.KEY_REVOCATION_POLL_SECONDS * 1000,
-    logLevel: e.LOG_LEVEL,
-    keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET,
-    keyRing: { current: e.KEY_ENCRYPTION_SECRET ?? DEV_KEY_ENCRYPTION_SECRET, previous: e.KEY_ENCRYPTION_SECRET_PREVIOUS },
-    usingDevKeySecret: e.KEY_ENCRYPTION_SECRET === undefined,
-    shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
     ssh: {
       connectTimeoutMs: e.SSH_CONNECT_TIMEOUT_MS,
       runTimeoutMs: e.SSH_RUN_TIMEOUT_MS,

@@ -40,6 +40,9 @@ describe('loadMcpConfig', () => {
     ['an issuer with a trailing slash', { ISSUER: 'http://localhost:4000/' }, 'ISSUER'],
     ['a non-URL issuer', { ISSUER: 'auth' }, 'ISSUER'],
     ['a resource URL with a query', { RESOURCE_URL: 'http://localhost:3000/mcp?x=1' }, 'RESOURCE_URL'],
+    // Refused by the auth app before the two shared one schema (@omnichat/config); the MCP app took them.
+    ['a resource URL with a trailing slash', { RESOURCE_URL: 'http://localhost:3000/mcp/' }, 'RESOURCE_URL'],
+    ['an issuer with a query', { ISSUER: 'http://localhost:4000?tenant=a' }, 'ISSUER'],
     ['a non-canonical resource URL', { RESOURCE_URL: 'HTTP://LOCALHOST:3000/mcp' }, 'RESOURCE_URL'],
     ['a symmetric algorithm', { ACCESS_TOKEN_ALGORITHMS: 'RS256,HS256' }, 'ACCESS_TOKEN_ALGORITHMS'],
     ['a bad port', { MCP_PORT: '70000' }, 'MCP_PORT'],

@@ -29,7 +29,10 @@ export type AuditEvent =
   | { event: 'mfa.factor_added' | 'mfa.factor_removed'; accountId: string; factor: MfaFactor; by: AuditActor }
   | { event: 'mfa.factor_used'; accountId: string; factor: MfaFactor; clientId?: string | undefined }
   | { event: 'mfa.factor_failed'; accountId?: string | undefined; factor: MfaFactor; reason: 'bad_code' | 'replayed' | 'rate_limited' | 'bad_assertion' | 'unknown_credential' }
-  | { event: 'mfa.reset'; accountId: string; totp: boolean; passkeys: number; recoveryCodes: number; by: AuditActor };
+  | { event: 'mfa.reset'; accountId: string; totp: boolean; passkeys: number; recoveryCodes: number; by: AuditActor }
+  | { event: 'ssh.host_added'; host: string; address: string; port: number; username: string; hostKey: string; commandAllowList: string[]; by: AuditActor }
+  | { event: 'ssh.host_removed'; host: string; grantsRemoved: number; by: AuditActor }
+  | { event: 'ssh.granted' | 'ssh.revoked'; host: string; accountId: string; by: AuditActor };
 
 /** A second factor (or a passkey, which is both). */
 export type MfaFactor = 'totp' | 'recovery_code' | 'passkey';

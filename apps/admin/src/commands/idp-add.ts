@@ -1,7 +1,7 @@
-import { audit, loadAuthConfig } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { addIdentityProvider, discoverIdp, IdpDiscoveryError, IdpExistsError, IdpSettingsError, parseIdpSettings, publicIdentityProvider, ssoRedirectUri } from '@omnichat/sso';
 
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 import { CommandError, EXIT, UsageError, flag, stringOption, type AdminCommand } from '../command.js';
 
 /** A client secret is at most a few hundred characters; anything far larger is the wrong input. */
@@ -55,13 +55,13 @@ export const idpAdd: AdminCommand = {
     if (clientSecret === '') throw new CommandError('no client secret on standard input');
     if (clientSecret.length > MAX_SECRET_CHARS || /[\r\n]/.test(clientSecret)) throw new CommandError('the client secret on standard input must be one line');
 
-    const config = authConfigFrom(ctx.env, loadAuthConfig);
+    const config = adminConfigFrom(ctx.env);
     if (config.usingDevKeySecret) ctx.out.note('warning: KEY_ENCRYPTION_SECRET is unset; the client secret is sealed with the public development secret');
 
     // Discovery now, so a wrong issuer is refused here rather than on a user's first click.
     let discovered;
     try {
-      discovered = await discoverIdp({ issuer: settings.issuer, clientId: settings.clientId, clientSecret, timeoutSeconds: config.sso.timeoutSeconds });
+      discovered = await discoverIdp({ issuer: settings.issuer, clientId: settings.clientId, clientSecret, timeoutSeconds: config.ssoTimeoutSeconds });
     } catch (error) {
       if (error instanceof IdpDiscoveryError) throw new CommandError(error.message);
       throw error;

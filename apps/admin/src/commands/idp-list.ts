@@ -1,7 +1,6 @@
-import { loadAuthConfig } from '@omnichat/auth';
 import { listIdentityProviders, ssoRedirectUri } from '@omnichat/sso';
 
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 import { EXIT, type AdminCommand } from '../command.js';
 import { formatTable } from '../output.js';
 
@@ -10,7 +9,7 @@ export const idpList: AdminCommand = {
   summary: 'List the identity providers with their redirect URI, domain rule and linked accounts (never the secret)',
   usage: 'pnpm admin idp:list [--json]',
   async run(_args, ctx) {
-    const { issuer } = authConfigFrom(ctx.env, loadAuthConfig);
+    const { issuer } = adminConfigFrom(ctx.env);
     const rows = (await listIdentityProviders(ctx.prisma)).map((row) => ({ ...row, redirectUri: ssoRedirectUri(issuer, row.slug) }));
     ctx.out.result(
       rows,

@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { removeIdentityProvider } from '@omnichat/sso';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';

@@ -1,7 +1,7 @@
-import { loadAuthConfig, nextKeyWaitSeconds, retiredKeyRetentionSeconds } from '@omnichat/auth';
+import { nextKeyWaitSeconds, retiredKeyRetentionSeconds } from '@omnichat/signing-keys';
 
 import { EXIT, type AdminCommand } from '../command.js';
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 import { formatTable, isoOrDash } from '../output.js';
 
 const STATE_ORDER: Record<string, number> = { next: 0, current: 1, retired: 2, revoked: 3 };
@@ -11,7 +11,7 @@ export const keysList: AdminCommand = {
   summary: 'List signing keys: next (published), current (signing), retired (published until its tokens expire), revoked (never again)',
   usage: 'pnpm admin keys:list [--json]',
   async run(_args, ctx) {
-    const { keys: timings } = authConfigFrom(ctx.env, loadAuthConfig);
+    const { keys: timings } = adminConfigFrom(ctx.env);
     const now = ctx.now();
     const rows = await ctx.prisma.signingKey.findMany({ orderBy: { createdAt: 'desc' } });
     rows.sort((a, b) => (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9));

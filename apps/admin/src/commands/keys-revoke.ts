@@ -1,7 +1,8 @@
-import { audit, loadAuthConfig, RevocationRefusedError, revokeSigningKey } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
+import { RevocationRefusedError, revokeSigningKey } from '@omnichat/signing-keys';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 
 /** The MCP app's default poll of revoked kids (KEY_REVOCATION_POLL_SECONDS); the output states the bound with it. */
 const MCP_DEFAULT_REVOCATION_POLL_SECONDS = 5;
@@ -13,7 +14,7 @@ export const keysRevoke: AdminCommand = {
   options: { 'new-key': { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
-    const config = authConfigFrom(ctx.env, loadAuthConfig);
+    const config = adminConfigFrom(ctx.env);
     const kid = args.positionals[0] ?? '';
     let result;
     try {

@@ -1,7 +1,8 @@
-import { audit, loadAuthConfig, RotationTooEarlyError, rotateSigningKeys } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
+import { RotationTooEarlyError, rotateSigningKeys } from '@omnichat/signing-keys';
 
 import { CommandError, EXIT, flag, type AdminCommand } from '../command.js';
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 
 export const keysRotate: AdminCommand = {
   name: 'keys:rotate',
@@ -9,7 +10,7 @@ export const keysRotate: AdminCommand = {
   usage: 'pnpm admin keys:rotate [--force] [--json]   (--force promotes a next key published less than KEY_PUBLISH_LEAD_SECONDS ago)',
   options: { force: { type: 'boolean' } },
   async run(args, ctx) {
-    const config = authConfigFrom(ctx.env, loadAuthConfig);
+    const config = adminConfigFrom(ctx.env);
     try {
       const result = await rotateSigningKeys(ctx.prisma, config.keyEncryptionSecret, { timings: config.keys, now: ctx.now(), force: flag(args, 'force') });
       audit(ctx.log, { event: 'key.rotated', currentKid: result.currentKid, retiredKid: result.retiredKid, nextKid: result.nextKid, by: 'admin_cli' });

@@ -1,8 +1,9 @@
-import { audit, loadAuthConfig, resealSigningKeys } from '@omnichat/auth';
-import { resealSshPrivateKeys } from '@omnichat/mcp/ssh';
+import { audit } from '@omnichat/audit';
+import { resealSigningKeys } from '@omnichat/signing-keys';
+import { resealSshPrivateKeys } from '@omnichat/ssh-hosts';
 
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 
 /**
  * The second step of changing KEY_ENCRYPTION_SECRET (docs/operations.md): every app already runs
@@ -15,7 +16,7 @@ export const secretsRotate: AdminCommand = {
   summary: 'Re-seal signing keys and SSH keys under KEY_ENCRYPTION_SECRET (old ones open with KEY_ENCRYPTION_SECRET_PREVIOUS)',
   usage: 'pnpm admin secrets:rotate [--json]   (run with the new KEY_ENCRYPTION_SECRET and the old one in KEY_ENCRYPTION_SECRET_PREVIOUS)',
   async run(_args, ctx) {
-    const config = authConfigFrom(ctx.env, loadAuthConfig);
+    const config = adminConfigFrom(ctx.env);
     if (config.usingDevKeySecret) throw new CommandError('KEY_ENCRYPTION_SECRET is unset: set the new secret there (and the old one in KEY_ENCRYPTION_SECRET_PREVIOUS) before re-sealing');
     const ring = config.keyRing;
     let result;

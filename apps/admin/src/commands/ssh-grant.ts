@@ -1,5 +1,7 @@
+import { audit } from '@omnichat/audit';
+
 import { EXIT, type AdminCommand } from '../command.js';
-import { findUserAndSshHost, sshAudit } from './ssh-support.js';
+import { findUserAndSshHost } from './ssh-support.js';
 
 export const sshGrant: AdminCommand = {
   name: 'ssh:grant',
@@ -15,7 +17,7 @@ export const sshGrant: AdminCommand = {
         create: { userId: user.id, hostId: host.id },
         update: {},
       });
-      sshAudit(ctx.log, { event: 'ssh.granted', host: host.name, accountId: user.id });
+      audit(ctx.log, { event: 'ssh.granted', host: host.name, accountId: user.id, by: 'admin_cli' });
     }
     ctx.out.result(
       { user: user.email, host: host.name, alreadyGranted: existing !== null },

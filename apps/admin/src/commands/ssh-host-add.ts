@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { prepareSshHost } from '@omnichat/mcp/ssh';
+import { audit } from '@omnichat/audit';
+import { prepareSshHost } from '@omnichat/ssh-hosts';
 
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
-import { mcpConfigFrom, publicSshHost, sshAudit } from './ssh-support.js';
+import { adminConfigFrom } from '../admin-config.js';
+import { publicSshHost } from './ssh-support.js';
 
 /** A private key file is a few KiB; anything far larger is the wrong file. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -38,7 +40,7 @@ export const sshHostAdd: AdminCommand = {
     const allow = args.values['allow'];
     const commandAllowList = Array.isArray(allow) ? allow.filter((value): value is string => typeof value === 'string') : [];
 
-    const config = mcpConfigFrom(ctx.env);
+    const config = adminConfigFrom(ctx.env);
     if (config.usingDevKeySecret) ctx.out.note('warning: KEY_ENCRYPTION_SECRET is unset; the key is sealed with the public development secret');
     const privateKey = await readKeyFile(keyFile);
 
@@ -53,7 +55,7 @@ export const sshHostAdd: AdminCommand = {
       throw new CommandError(`a host named "${name}" already exists; remove it first (ssh:host:remove) to replace it`);
     }
     const host = await ctx.prisma.sshHost.create({ data: row });
-    sshAudit(ctx.log, {
+    audit(ctx.log, {
       event: 'ssh.host_added',
       host: host.name,
       address: host.address,
@@ -61,6 +63,7 @@ export const sshHostAdd: AdminCommand = {
       username: host.username,
       hostKey: host.hostKey,
       commandAllowList: host.commandAllowList,
+      by: 'admin_cli',
     });
     ctx.out.result(publicSshHost(host), [
       `approved ${host.name}: ${host.username}@${host.address}:${host.port}, host key pinned (${host.hostKey.split(' ')[0]})`,

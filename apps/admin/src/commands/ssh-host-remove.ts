@@ -1,5 +1,7 @@
+import { audit } from '@omnichat/audit';
+
 import { EXIT, type AdminCommand } from '../command.js';
-import { findSshHost, sshAudit } from './ssh-support.js';
+import { findSshHost } from './ssh-support.js';
 
 export const sshHostRemove: AdminCommand = {
   name: 'ssh:host:remove',
@@ -11,7 +13,7 @@ export const sshHostRemove: AdminCommand = {
     const grants = await ctx.prisma.sshGrant.count({ where: { hostId: host.id } });
     // Grants go with the host (ON DELETE CASCADE); a call already running finishes, none can start.
     await ctx.prisma.sshHost.delete({ where: { id: host.id } });
-    sshAudit(ctx.log, { event: 'ssh.host_removed', host: host.name, grantsRemoved: grants });
+    audit(ctx.log, { event: 'ssh.host_removed', host: host.name, grantsRemoved: grants, by: 'admin_cli' });
     ctx.out.result({ name: host.name, grantsRemoved: grants }, `removed ${host.name} and ${grants} grant(s)`);
     return EXIT.ok;
   },

@@ -1,5 +1,7 @@
+import { audit } from '@omnichat/audit';
+
 import { CommandError, EXIT, type AdminCommand } from '../command.js';
-import { findUserAndSshHost, sshAudit } from './ssh-support.js';
+import { findUserAndSshHost } from './ssh-support.js';
 
 export const sshRevoke: AdminCommand = {
   name: 'ssh:revoke',
@@ -10,7 +12,7 @@ export const sshRevoke: AdminCommand = {
     const { user, host } = await findUserAndSshHost(ctx.prisma, args);
     const { count } = await ctx.prisma.sshGrant.deleteMany({ where: { userId: user.id, hostId: host.id } });
     if (count === 0) throw new CommandError(`${user.email} has no grant on ${host.name}`);
-    sshAudit(ctx.log, { event: 'ssh.revoked', host: host.name, accountId: user.id });
+    audit(ctx.log, { event: 'ssh.revoked', host: host.name, accountId: user.id, by: 'admin_cli' });
     ctx.out.result({ user: user.email, host: host.name }, `revoked ${host.name} from ${user.email}`);
     return EXIT.ok;
   },

@@ -1,22 +1,8 @@
-// What the ssh:* admin commands share: the MCP app's configuration (it opens the keys these
-// commands seal) and lookups that refuse with one clear line.
-import { loadMcpConfig, type McpConfig } from '@omnichat/mcp';
+// What the ssh:* admin commands share: lookups that refuse with one clear line, and a host as printed.
 import type { PrismaClient, SshHost, User } from '@omnichat/db';
 
 import { CommandError, UsageError, stringOption, type CommandArgs } from '../command.js';
 import { findUserByEmail } from '../find-user.js';
-
-/**
- * The MCP app's configuration from the same environment it gets: ssh:host:add must seal with the
- * KEY_ENCRYPTION_SECRET the MCP app opens with (and the auth app signs with).
- */
-export function mcpConfigFrom(env: Record<string, string | undefined>): McpConfig {
-  try {
-    return loadMcpConfig(env);
-  } catch (error) {
-    throw new CommandError((error as Error).message.replace(/\n/g, '; '));
-  }
-}
 
 export async function findSshHost(prisma: PrismaClient, name: string): Promise<SshHost> {
   const host = await prisma.sshHost.findUnique({ where: { name } });
@@ -43,13 +29,3 @@ export const publicSshHost = (host: SshHost) => ({
   commandAllowList: host.commandAllowList,
   createdAt: host.createdAt,
 });
-
-/** Admin changes to SSH access, on the audit trail in the auth app's shape (`audit: true`, `event`). */
-export type SshAdminEvent =
-  | { event: 'ssh.host_added'; host: string; address: string; port: number; username: string; hostKey: string; commandAllowList: string[] }
-  | { event: 'ssh.host_removed'; host: string; grantsRemoved: number }
-  | { event: 'ssh.granted' | 'ssh.revoked'; host: string; accountId: string };
-
-export function sshAudit(log: { info(object: object, message: string): void }, entry: SshAdminEvent): void {
-  log.info({ audit: true, ...entry, by: 'admin_cli' }, `audit ${entry.event}`);
-}

@@ -1,4 +1,4 @@
-import { audit } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { removeAllFactors } from '@omnichat/db';
 
 import { EXIT, type AdminCommand } from '../command.js';

@@ -1,7 +1,7 @@
-import { audit, loadAuthConfig } from '@omnichat/auth';
+import { audit } from '@omnichat/audit';
 import { createResetLink } from '@omnichat/db';
 
-import { authConfigFrom } from '../auth-config.js';
+import { adminConfigFrom } from '../admin-config.js';
 import { CommandError, EXIT, stringOption, type AdminCommand } from '../command.js';
 import { findUserByEmail } from '../find-user.js';
 
@@ -30,7 +30,7 @@ export const userResetLink: AdminCommand = {
     const user = await findUserByEmail(ctx.prisma, args.positionals[0] ?? '');
     if (user.disabledAt) throw new CommandError(`${user.email} is disabled; enable it first (user:disable --enable)`);
     // The link is built on ISSUER, the one public origin of the auth app.
-    const { issuer } = authConfigFrom(ctx.env, loadAuthConfig);
+    const { issuer } = adminConfigFrom(ctx.env);
     const link = await createResetLink(ctx.prisma, issuer, user.id, ttlSeconds, ctx.now());
     audit(ctx.log, { event: 'user.reset_link_issued', accountId: user.id, expiresAt: link.expiresAt.toISOString(), by: 'admin_cli' });
     ctx.out.result({ id: user.id, email: user.email, url: link.url, expiresAt: link.expiresAt }, [

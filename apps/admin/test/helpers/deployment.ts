@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { AUTH_ENV_VARS } from '../../../auth/src/config.js';
 import { MCP_ENV_VARS } from '../../../mcp/src/config.js';
+import { ADMIN_ENV_VARS } from '@omnichat/config';
 import { PG_BIN_DIR_ENV } from '@omnichat/db';
 
 import { PASSWORD_ENV } from '../../src/password-input.js';
@@ -28,7 +29,7 @@ export function envReadBy(): { auth: Set<string>; mcp: Set<string>; migrate: Set
     auth: new Set([...AUTH_ENV_VARS, ...database]),
     mcp: new Set([...MCP_ENV_VARS, ...database]),
     migrate: new Set(database),
-    // keys:* load the auth configuration; user:* read the password variable; backup/restore PG_BIN_DIR.
-    admin: new Set([...AUTH_ENV_VARS, ...database, PASSWORD_ENV, 'ADMIN_DEBUG', PG_BIN_DIR_ENV]),
+    // keys:*, ssh:host:add, idp:* load the admin part of the config; user:* read the password variable; backup/restore PG_BIN_DIR.
+    admin: new Set([...ADMIN_ENV_VARS, ...database, PASSWORD_ENV, 'ADMIN_DEBUG', PG_BIN_DIR_ENV]),
   };
 }

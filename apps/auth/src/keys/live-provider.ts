@@ -5,9 +5,7 @@ import type Provider from 'oidc-provider';
 
 import { audit, type AuditLogger } from '@omnichat/audit';
 import { ringOf, type SecretRing } from '@omnichat/secrets';
-import { rotateIfDue } from './rotation.js';
-import type { KeyTimings } from './rotation-policy.js';
-import { keySetVersion, loadSigningKeys, type SigningKeys } from './signing-keys.js';
+import { keySetVersion, loadSigningKeys, rotateIfDue, type KeyTimings, type SigningKeys } from '@omnichat/signing-keys';
 
 type Log = AuditLogger & { warn(object: object, message: string): void };
 

@@ -1,4 +1,6 @@
-import { parseRate, type BackoffRule, type LimitRule } from '@omnichat/limits';
+import type { BackoffRule, LimitRule } from '@omnichat/limits';
+
+type Rate = { max: number; windowSeconds: number };
 
 /** The abuse limits of the authorization server (docs/security.md AS-45, REL-3, REL-8), from LIMIT_* settings. */
 export type AuthLimits = {
@@ -33,18 +35,16 @@ export const DEFAULT_LIMITS = {
   LIMIT_LOGIN_PER_IP: '30/900',
 } as const;
 
-export type LimitSettings = Record<keyof typeof DEFAULT_LIMITS, string>;
+/** The LIMIT_* variables, each already parsed (config.ts parses them once, at boot). */
+export type LimitSettings = Record<keyof typeof DEFAULT_LIMITS, Rate>;
 
 /** Longest hold a run of failures can impose; short enough that nobody is locked out for long. */
 const LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 300;
 const LOGIN_IP_MAX_DELAY_SECONDS = 900;
 
 export function authLimits(settings: LimitSettings): AuthLimits {
-  const rule = (name: string, value: string): LimitRule => ({ name, ...parseRate(value) });
-  const backoff = (name: string, value: string, maxDelaySeconds: number): BackoffRule => {
-    const { max, windowSeconds } = parseRate(value);
-    return { name, freeFailures: max, windowSeconds, maxDelaySeconds };
-  };
+  const rule = (name: string, rate: Rate): LimitRule => ({ name, ...rate });
+  const backoff = (name: string, { max, windowSeconds }: Rate, maxDelaySeconds: number): BackoffRule => ({ name, freeFailures: max, windowSeconds, maxDelaySeconds });
   return {
     registerPerIp: rule('register-ip', settings.LIMIT_REGISTER_PER_IP),
     registerPerCaller: rule('register-caller', settings.LIMIT_REGISTER_PER_CALLER),

@@ -8,7 +8,7 @@ import { createPrismaAdapter } from '../adapter/prisma-adapter.js';
 import type { Clock } from '../clock.js';
 import type { AuthConfig } from '../config.js';
 import { findAccountGrantId } from '../grants/account-grants.js';
-import type { SigningKeys } from '../keys/signing-keys.js';
+import type { SigningKeys } from '@omnichat/signing-keys';
 import type { ClientLimits } from '../limits/client-limits.js';
 import { installGrantHooks } from '../seams/oidc-grant-handlers.js';
 import { defaultScopeForIdTokenHint } from '../seams/oidc-missing-scope.js';

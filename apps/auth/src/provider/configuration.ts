@@ -2,8 +2,8 @@ import { RESOURCE_SCOPES, isScope } from '@omnichat/scopes';
 import { errors, type AdapterFactory, type Configuration, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { AuthConfig } from '../config.js';
-import type { SigningKeys } from '../keys/signing-keys.js';
-import { SIGNING_ALG } from '../keys/signing-keys.js';
+import type { SigningKeys } from '@omnichat/signing-keys';
+import { SIGNING_ALG } from '@omnichat/signing-keys';
 import { canonicalResource, resourceVariants } from '../policy/resource.js';
 import { SESSION_TTL_SECONDS } from '../account/session.js';
 import { providerCookieOptions } from '../http/cookies.js';

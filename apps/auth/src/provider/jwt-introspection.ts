@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 
-import { SIGNING_ALG, type SigningKeys } from '../keys/signing-keys.js';
+import { SIGNING_ALG, type SigningKeys } from '@omnichat/signing-keys';
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'] as const;
 

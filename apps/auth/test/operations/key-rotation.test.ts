@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResilientRemoteJwks } from '../../../mcp/src/auth/resilient-jwks.js';
 import { callTool } from '../../../mcp/test/helpers/mcp-http.js';
 import { startMcpServer, type RunningMcpServer } from '../../../mcp/test/helpers/start-mcp-server.js';
-import { rotateIfDue, rotateSigningKeys, type RotationResult } from '../../src/keys/rotation.js';
+import { rotateIfDue, rotateSigningKeys, type RotationResult } from '@omnichat/signing-keys';
 import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { obtainTokens } from '../helpers/flow.js';
 import { freePort } from '../../../mcp/test/helpers/free-port.js';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { SIGNING_ALG } from '../../src/keys/signing-keys.js';
+import { SIGNING_ALG } from '@omnichat/signing-keys';
 import { TestBrowser } from '../helpers/browser.js';
 import { startAuthServer } from '../helpers/auth-server.js';
 import { authorizeInBrowser } from '../helpers/flow.js';

@@ -1,5 +1,5 @@
 import { isUuid, type PrismaClient, type SshHost } from '@omnichat/db';
-import { isHostName } from './host-name.js';
+import { isHostName } from '@omnichat/ssh-hosts';
 
 export type HostLookup =
   | { kind: 'host_not_approved' }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CappedOutput } from './capped-output.js';
-import { hostKeyAlgorithmsFor, type PinnedHostKey } from './host-key.js';
+import { hostKeyAlgorithmsFor, type PinnedHostKey } from '@omnichat/ssh-hosts';
 import { SshClient, type ClientChannel } from './ssh-library.js';
 
 /** Where and as whom to run: everything comes from the approved host row, nothing from the caller. */

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
-import { MAX_COMMAND_CHARS } from './ssh-settings.js';
+import { MAX_COMMAND_CHARS } from '@omnichat/ssh-hosts';
 
 /** Who tried what, as the caller gave it (capped: the audit must not become the attack's amplifier). */
 export type SshAttempt = { userId: string; clientId: string; hostName: string; command: string };

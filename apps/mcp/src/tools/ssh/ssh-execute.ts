@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { SealedSecretError } from '@omnichat/secrets';
+import { commandAllowed, commandProblem, openPrivateKey, parseHostKey, type PinnedHostKey } from '@omnichat/ssh-hosts';
 import { defineTool, ToolError, type ToolContext } from '../tool-kit.js';
-import { commandAllowed, commandProblem } from './command-policy.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { findGrantedHost } from './find-granted-host.js';
-import { parseHostKey, type PinnedHostKey } from './host-key.js';
-import { openPrivateKey } from './private-key.js';
 import { runRemoteCommand, SshConnectionError, type RemoteRunResult, type SshFailureReason } from './run-remote-command.js';
 import { finishSshExecution, recordSshRefusal, startSshExecution, type SshAttempt, type SshOutcome } from './ssh-audit.js';
 

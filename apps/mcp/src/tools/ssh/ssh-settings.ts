@@ -16,6 +16,3 @@ export const DEFAULT_SSH_SETTINGS: SshSettings = {
   outputCapBytes: 64 * 1024,
   maxConcurrentPerUser: 2,
 };
-
-/** Longest command one call may send, in characters; the audit row stores it whole. */
-export const MAX_COMMAND_CHARS = 4096;

@@ -8,7 +8,7 @@ import type { PrismaClient } from '@omnichat/db';
 import { createTestDatabase } from '@omnichat/db/testing';
 import { createMcpMetrics, type McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../../src/index.js';
-import { prepareSshHost, type SshHostInput } from '../../../src/tools/ssh/index.js';
+import { prepareSshHost, type SshHostInput } from '@omnichat/ssh-hosts';
 import { createLiveGrant, TEST_ISSUER } from '../../helpers/fixtures.js';
 import { freePort } from '../../helpers/free-port.js';
 import { callTool } from '../../helpers/mcp-http.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { nextKeyWaitSeconds, retiredKeyExpired, retiredKeyRetentionSeconds, rotationDue, type KeyTimings } from '../../src/keys/rotation-policy.js';
+import { nextKeyWaitSeconds, retiredKeyExpired, retiredKeyRetentionSeconds, rotationDue, type KeyTimings } from '../src/rotation-policy.js';
 
 const timings: KeyTimings = { accessTokenTtlSeconds: 600, keySetPollSeconds: 30, keyPublishLeadSeconds: 900, keyRotationDays: 90 };
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);

@@ -1,4 +1,5 @@
-import { MAX_COMMAND_CHARS } from './ssh-settings.js';
+/** Longest command one call may send, in characters; the audit row stores it whole. */
+export const MAX_COMMAND_CHARS = 4096;
 
 /** Longest allow-list pattern an admin may set, in characters. */
 export const MAX_PATTERN_CHARS = 500;

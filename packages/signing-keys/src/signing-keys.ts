@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Prisma, PrismaClient } from '@omnichat/db';
 
-import { openSealed, sealSecret, SealedSecretError, type SecretRing } from './secret-box.js';
+import { openSealed, sealSecret, SealedSecretError, type SecretRing } from '@omnichat/secrets';
 
 /**
  * RS256: the MCP server verifies every access token on every call (the hot path, cached JWKS), and

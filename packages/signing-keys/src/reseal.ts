@@ -1,7 +1,6 @@
 import type { Prisma } from '@omnichat/db';
-import { ringOf, type SecretRing } from '@omnichat/secrets';
+import { ringOf, sealSecret, type SecretRing } from '@omnichat/secrets';
 
-import { sealSecret } from './secret-box.js';
 import { lockSigningKeys, openSigningKeySealed, SIGNING_KEY_PURPOSE } from './signing-keys.js';
 
 export type ResealResult = {
