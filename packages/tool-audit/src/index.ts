@@ -13,4 +13,4 @@ export {
 } from './tool-call-row.js';
 export { createToolAuditWriter, TOOL_AUDIT_DEFAULTS, type DropReason, type ToolAuditLogger, type ToolAuditWriter, type ToolAuditWriterOptions } from './batch-writer.js';
 export { pruneToolCalls, startToolAuditRetention, DEFAULT_RETENTION_DAYS, PRUNE_BATCH_ROWS, PRUNE_INTERVAL_MS, type ToolAuditRetention } from './retention.js';
-export { findToolCalls, parseSince, type ToolCallEntry, type ToolCallFilter } from './query.js';
+export { findToolCalls, type ToolCallEntry, type ToolCallFilter } from './query.js';

@@ -37,15 +37,3 @@ export async function findToolCalls(prisma: PrismaClient, filter: ToolCallFilter
   });
   return rows.map((row) => ({ ...row, id: row.id.toString() }));
 }
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/**
- * `30m`, `2h`, `7d`: a whole number of minutes, hours or days back from now. Anything else is
- * null (the caller refuses it).
- */
-export function parseSince(text: string, now: Date): Date | null {
-  const match = /^([1-9]\d{0,5})([mhd])$/.exec(text);
-  if (!match) return null;
-  return new Date(now.getTime() - Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
-}

@@ -2,3 +2,4 @@
 export { BoundedMap } from './bounded-map.js';
 export { withTimeout } from './with-timeout.js';
 export { isLoopbackLiteral, isLoopbackName } from './loopback.js';
+export { parseDuration } from './duration.js';

@@ -1,5 +1,6 @@
 import { isUuid, normaliseEmail } from '@omnichat/db';
-import { findToolCalls, parseSince, type ToolCallEntry } from '@omnichat/tool-audit';
+import { findToolCalls, type ToolCallEntry } from '@omnichat/tool-audit';
+import { parseDuration } from '@omnichat/util';
 
 import { CommandError, EXIT, stringOption, type AdminCommand } from '../command.js';
 import { formatTable } from '../output.js';
@@ -17,8 +18,8 @@ export const auditToolsCommand: AdminCommand = {
     const limit = Number(limitText);
     if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) throw new CommandError(`--limit must be a whole number from 1 to ${MAX_LIMIT}`);
     const sinceText = stringOption(args, 'since');
-    const since = sinceText === undefined ? undefined : parseSince(sinceText, ctx.now());
-    if (since === null) throw new CommandError(`--since must be a number of minutes, hours or days, like 30m, 2h or 7d (got "${sinceText}")`);
+    const sinceMs = sinceText === undefined ? undefined : parseDuration(sinceText, ['m', 'h', 'd']);
+    if (sinceText !== undefined && sinceMs === undefined) throw new CommandError(`--since must be a number of minutes, hours or days, like 30m, 2h or 7d (got "${sinceText}")`);
     const clientId = nonEmpty(stringOption(args, 'client'), '--client');
     const tool = nonEmpty(stringOption(args, 'tool'), '--tool');
 
@@ -31,6 +32,7 @@ export const auditToolsCommand: AdminCommand = {
       userId = user.id;
     }
 
+    const since = sinceMs === undefined ? undefined : new Date(ctx.now().getTime() - sinceMs);
     const rows = await findToolCalls(ctx.prisma, { userId, clientId, tool, since, limit });
     const ids = [...new Set(rows.map((row) => row.userId).filter((id): id is string => id !== null && isUuid(id)))];
     const emails = new Map((await ctx.prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } })).map((user) => [user.id, user.email]));

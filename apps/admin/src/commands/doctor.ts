@@ -1,18 +1,17 @@
 import { normaliseEmail } from '@omnichat/db';
+import { parseDuration } from '@omnichat/util';
 import { buildAttempts, findConnectionEvents, publicAttempt, type DiagnosedAttempt } from '@omnichat/doctor';
 
 import { CommandError, EXIT, UsageError, stringOption, type AdminCommand } from '../command.js';
 
 const DEFAULT_SINCE = '24h';
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Nothing older is kept anyway (DOCTOR_RETENTION_HOURS is at most 90 days). */
-const MAX_SINCE_MS = 90 * UNIT_MS.d;
+const MAX_SINCE_MS = 90 * 86_400_000;
 
 /** "30m", "2h", "3d", "45s" → milliseconds. */
 export function parseSince(text: string): number {
-  const match = /^(\d{1,6})([smhd])$/.exec(text);
-  const amount = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
-  if (!match || amount <= 0 || amount > MAX_SINCE_MS) {
+  const amount = parseDuration(text);
+  if (amount === undefined || amount > MAX_SINCE_MS) {
     throw new UsageError(`--since must be a positive duration like 30m, 2h or 3d (at most 90d), not "${text}"`);
   }
   return amount;
