@@ -6,3 +6,4 @@ export { pruneConnectionEvents, DEFAULT_DOCTOR_RETENTION_HOURS, DEFAULT_DOCTOR_M
 export { findConnectionEvents, MAX_QUERY_ROWS, type EventQuery } from './query.js';
 export { buildAttempts, publicAttempt, type Attempt, type AttemptStep, type DiagnosedAttempt } from './attempts.js';
 export { RULES, FALLBACK_RULE, ruleFor, type Rule } from './rules.js';
+export { discoveryStep, type WellKnownFetch } from './discovery-step.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { PrismaClient } from '@omnichat/db';
-import { createDoctorRecorder, pruneConnectionEvents, type DoctorRecorder } from '@omnichat/doctor';
+import { createDoctorRecorder, discoveryStep, pruneConnectionEvents, type DoctorRecorder } from '@omnichat/doctor';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 
@@ -41,18 +41,7 @@ export function installDoctor(app: FastifyInstance, config: AuthConfig, prisma: 
   app.addHook('onRequest', (request, reply, done) => {
     requests.set(request.raw, request);
     if (request.url.startsWith('/.well-known/')) {
-      reply.raw.once('finish', () => {
-        const status = reply.raw.statusCode;
-        const path = request.url.split('?')[0] ?? request.url;
-        recorder.record({
-          step: 'discovery',
-          outcome: status < 400 ? 'ok' : 'failed',
-          ...(status < 400 ? {} : { rule: 'discovery.not_found' }),
-          source: request.ip,
-          detail: `${request.method} ${path} → ${status}`,
-          facts: { method: request.method, path, status },
-        });
-      });
+      reply.raw.once('finish', () => recorder.record(discoveryStep({ method: request.method, url: request.url, ip: request.ip, status: reply.raw.statusCode })));
     }
     done();
   });

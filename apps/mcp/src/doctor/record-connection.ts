@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@omnichat/db';
-import { createDoctorRecorder, type ConnectionFacts, type DoctorRecorder } from '@omnichat/doctor';
+import { createDoctorRecorder, discoveryStep, type ConnectionFacts, type DoctorRecorder } from '@omnichat/doctor';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
@@ -55,18 +55,7 @@ export function installMcpDoctor(app: FastifyInstance, config: McpConfig, prisma
   // One character test per request; only well-known fetches pay for more.
   app.addHook('onRequest', (request, reply, done) => {
     if (request.url.startsWith('/.well-known/')) {
-      reply.raw.once('finish', () => {
-        const status = reply.raw.statusCode;
-        const path = request.url.split('?')[0] ?? request.url;
-        recorder.record({
-          step: 'discovery',
-          outcome: status < 400 ? 'ok' : 'failed',
-          ...(status < 400 ? {} : { rule: 'discovery.not_found' }),
-          source: request.ip,
-          detail: `${request.method} ${path} → ${status} (protected resource metadata)`,
-          facts: { method: request.method, path, status },
-        });
-      });
+      reply.raw.once('finish', () => recorder.record(discoveryStep({ method: request.method, url: request.url, ip: request.ip, status: reply.raw.statusCode }, 'protected resource metadata')));
     }
     done();
   });
