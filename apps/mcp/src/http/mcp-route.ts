@@ -127,7 +127,8 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
       const authInfo = request.principal && request.bearerToken ? authInfoFor(request.bearerToken, request.principal) : undefined;
       const extra = authInfo ? { authInfo } : {};
 
-      const route = classifyRequest(inboundOf(request, body));
+      const headers = mcpHeaders(request);
+      const route = classifyRequest(inboundOf(headers, body));
       if (route.kind === 'reject') {
         throw new JsonRpcHttpError(route.httpStatus, route.code, route.message, {}, route.data, echoableId(body));
       }
@@ -141,10 +142,7 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
         if (revision !== MODERN_PROTOCOL_VERSION) {
           throw new JsonRpcHttpError(400, -32022, `Unsupported protocol version: ${revision}`, {}, { supported: [MODERN_PROTOCOL_VERSION], requested: revision }, rpc.id);
         }
-        const refusal = standardHeaderRefusal(
-          { protocolVersion: header(request, 'mcp-protocol-version'), method: header(request, 'mcp-method'), name: header(request, 'mcp-name') },
-          rpc,
-        );
+        const refusal = standardHeaderRefusal(headers, rpc);
         if (refusal) throw new JsonRpcHttpError(400, refusal.code, refusal.message, {}, refusal.data, rpc.id);
         assertToolScopes(rpc);
         const { reply: answer, refusedAtDispatch } = await deps.modern.dispatch(rpc, extra);
@@ -209,16 +207,20 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function inboundOf(request: FastifyRequest, body: unknown): InboundHttpRequest {
-  const protocolVersionHeader = header(request, 'mcp-protocol-version');
-  const mcpMethodHeader = header(request, 'mcp-method');
-  const mcpNameHeader = header(request, 'mcp-name');
+type McpHeaders = { protocolVersion: string | undefined; method: string | undefined; name: string | undefined };
+
+/** The three MCP request headers, read once: the classifier and the 2026 header checks both use them. */
+function mcpHeaders(request: FastifyRequest): McpHeaders {
+  return { protocolVersion: header(request, 'mcp-protocol-version'), method: header(request, 'mcp-method'), name: header(request, 'mcp-name') };
+}
+
+function inboundOf(headers: McpHeaders, body: unknown): InboundHttpRequest {
   return {
     httpMethod: 'POST',
     body,
-    ...(protocolVersionHeader !== undefined ? { protocolVersionHeader } : {}),
-    ...(mcpMethodHeader !== undefined ? { mcpMethodHeader } : {}),
-    ...(mcpNameHeader !== undefined ? { mcpNameHeader } : {}),
+    ...(headers.protocolVersion !== undefined ? { protocolVersionHeader: headers.protocolVersion } : {}),
+    ...(headers.method !== undefined ? { mcpMethodHeader: headers.method } : {}),
+    ...(headers.name !== undefined ? { mcpNameHeader: headers.name } : {}),
   };
 }
 
