@@ -98,7 +98,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     const response = await fetch(authz(auth.issuer, clientId, p, mcp.url, { redirect_uri: 'http://127.0.0.1:53123/callback' }), { redirect: 'manual' });
     expect(response.status).toBe(400);
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const { attempt, step } = failureOf(attempts);
     expect(attempt.client_id).toBe(clientId);
     expect(attempt.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['registration', 'authorize']));
@@ -118,7 +118,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_grant');
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const { attempt, step } = failureOf(attempts);
     expect(attempt.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['authorize', 'sign-in', 'consent', 'token']));
     expect(step).toMatchObject({ step: 'token', rule: 'pkce.mismatch' });
@@ -132,7 +132,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     const reply = await postMcp(otherMcp.url, rpc('tools/list'), { token: access });
     expect(reply.status).toBe(401);
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const { attempt, step } = failureOf(attempts);
     expect(step).toMatchObject({ step: 'mcp', rule: 'token.aud_mismatch' });
     expect(attempt.diagnosis).toContain(`token \`aud\` is ${mcp.url} but this server is ${otherMcp.url}`);
@@ -150,7 +150,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     const replay = await token(auth.issuer, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId });
     expect(replay.status).toBe(400);
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const { attempt, step } = failureOf(attempts);
     expect(attempt.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(expect.arrayContaining(['token:ok', 'mcp:ok', 'refresh:ok', 'refresh:failed']));
     expect(attempt.steps.find((s) => s.step === 'refresh' && s.outcome === 'ok')?.detail).toContain('rotated');
@@ -185,7 +185,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
       expect(reuse.status).toBe(400);
       await graceAuth.app.doctor.flush();
 
-      const attempts = await doctor('--client', clientId);
+      const attempts = await doctor(`--client=${clientId}`);
       const refreshes = attempts.flatMap((attempt) => attempt.steps).filter((s) => s.step === 'refresh');
       expect(refreshes.map((s) => [s.outcome, s.rule ?? ''])).toEqual([['ok', ''], ['ok', ''], ['ok', ''], ['failed', 'refresh.reuse']]);
       expect(refreshes[1]?.detail).toContain('within the 30 s grace');
@@ -201,7 +201,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     const reply = await postMcp(mcp.url, rpc('tools/call', { name: 'private_files_write', arguments: { path: 'a.txt', content: 'x' } }), { token: access });
     expect(reply.status).toBe(403);
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const { attempt, step } = failureOf(attempts);
     expect(step).toMatchObject({ step: 'mcp', rule: 'scope.insufficient' });
     expect(attempt.diagnosis).toContain('tools/call private_files_write needs files:write; the token holds files:read');
@@ -220,7 +220,7 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
     const denied = await authorizeInBrowser(new TestBrowser(auth.issuer), authz(auth.issuer, clientId, p, mcp.url), { email: EMAIL, password: PASSWORD, decision: 'deny' });
     expect(denied.location).toContain('error=access_denied');
 
-    const attempts = await doctor('--client', clientId);
+    const attempts = await doctor(`--client=${clientId}`);
     const steps = attempts.flatMap((attempt) => attempt.steps);
     expect(steps.filter((s) => s.step === 'discovery').map((s) => s.detail)).toEqual(expect.arrayContaining([
       expect.stringContaining('anonymous POST /mcp answered 401'),
