@@ -168,4 +168,22 @@ describe('RS-20 token passthrough', () => {
       await app.close();
     }
   });
+
+  it('RS-20 the production logger reduces what a handler logs under req, res or headers to what is safe', async () => {
+    const lines: string[] = [];
+    const config = loadMcpConfig({ ISSUER: TEST_ISSUER, RESOURCE_URL: `http://127.0.0.1:${await freePort()}/mcp`, LOG_LEVEL: 'info' });
+    const app = await buildMcpApp(config, { prisma: bed.prisma, getKey: localKeySet(bed.key), logStream: { write: (line) => void lines.push(line) } });
+    try {
+      const secret = `secret-${randomUUID()}`;
+      const headers = { authorization: `Bearer ${secret}`, Cookie: `sid=${secret}`, 'set-cookie': `sid=${secret}`, dpop: secret, 'user-agent': 'kept' };
+      app.log.info({ req: { method: 'POST', url: `/mcp?access_token=${secret}`, headers }, res: { statusCode: 200, headers }, headers }, 'a handler logs what it should not');
+      app.log.info({ headers: `Authorization: Bearer ${secret}` }, 'headers as text');
+      const logged = lines.map((line) => JSON.parse(line));
+      expect(lines.join('\n')).not.toContain(secret);
+      expect(logged[0]).toMatchObject({ req: { method: 'POST', url: '/mcp' }, res: { statusCode: 200 }, headers: { 'user-agent': 'kept' } });
+      expect(logged[1].headers).toBe('[not logged]');
+    } finally {
+      await app.close();
+    }
+  });
 });
