@@ -23,7 +23,8 @@ const FIRST_MODERN_REVISION = '2026-07-28';
  *   claims 2026-07-28, whose headers agree with the body, and whose `_meta` is one the classifier
  *   has already accepted (remembered by its JSON, the SDK's verdict and never a check of our own)
  *   is modern traffic; a client sends the same envelope on every request, so only its first
- *   request pays for the classifier.
+ *   request pays for the classifier (one whose `_meta` changes per request, with a progress token
+ *   or a trace id, pays on each, as before).
  *
  * Everything else goes to the classifier. test/seams.contract.test.ts compares both on a table of
  * requests, each asked twice.
