@@ -72,6 +72,9 @@ describe('changes to second factors need a fresh code or the password', () => {
     const replaced = await browser.request('/account/recovery-codes', { form: { csrf, code: '', password: PASSWORD } });
     expect(replaced.status).toBe(200);
     expect(replaced.body).toContain('Save your recovery codes');
+    // Only the codes changed: the page says so, not that an authenticator app was just set up.
+    expect(replaced.body).toContain('New recovery codes are ready. The old ones no longer work.');
+    expect(replaced.body).not.toContain('The authenticator app is set up.');
     expect(await hashes()).not.toEqual(before);
 
     const factor = () => db.prisma.totpFactor.count({ where: { userId: totpUserId } });

@@ -35,6 +35,7 @@ export const idpAdd: AdminCommand = {
     // Never on the command line, where `ps` and shell history show it.
     if (!flag(args, 'client-secret-stdin')) throw new UsageError('--client-secret-stdin is required: pipe the client secret in (it never goes on the command line)');
     const domains = args.values['allow-domain'];
+    const config = adminConfigFrom(ctx.env);
 
     let settings;
     try {
@@ -46,7 +47,7 @@ export const idpAdd: AdminCommand = {
         allowedDomains: Array.isArray(domains) ? domains.filter((value): value is string => typeof value === 'string') : [],
         jitEnabled: !flag(args, 'no-jit'),
         scopes: stringOption(args, 'scopes'),
-      }, { production: ctx.env.NODE_ENV === 'production' });
+      }, { production: config.production });
     } catch (error) {
       if (error instanceof IdpSettingsError) throw new CommandError(error.message);
       throw error;
@@ -55,7 +56,6 @@ export const idpAdd: AdminCommand = {
     if (clientSecret === '') throw new CommandError('no client secret on standard input');
     if (clientSecret.length > MAX_SECRET_CHARS || /[\r\n]/.test(clientSecret)) throw new CommandError('the client secret on standard input must be one line');
 
-    const config = adminConfigFrom(ctx.env);
     if (config.usingDevKeySecret) ctx.out.note('warning: KEY_ENCRYPTION_SECRET is unset; the client secret is sealed with the public development secret');
 
     // Discovery now, so a wrong issuer is refused here rather than on a user's first click.

@@ -6,13 +6,12 @@ import type { AuthConfig } from '../config.js';
 import { nonceFromCookies } from '../forms/csrf.js';
 import { acceptForms, type Form } from '../forms/form-guard.js';
 import { connectedApps } from '../grants/account-grants.js';
-import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { AccountFactors, SignInRouteDeps } from '../sign-in/deps.js';
 import { passwordSignIn } from '../sign-in/password-sign-in.js';
+import { signInPage, type SignInPagePlace } from '../sign-in/sign-in-page.js';
 import { accountSsoButtons } from '../sso/buttons.js';
 import { signInMethods } from '../sso/sign-in-methods.js';
 import { accountPage, ACCOUNT_NOTICES, type AccountNotice } from '../views/account.js';
-import { loginPage } from '../views/login.js';
 import { accountForms } from './account-forms.js';
 import { LOCAL_AMR } from '../sign-in/amr.js';
 import { endSession, startSession } from './session.js';
@@ -31,28 +30,28 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
   const branding = config.branding;
   const forms = accountForms(config, deps);
   const signIn = passwordSignIn(config, deps);
+  const pages = signInPage(config);
 
   await app.register(async (scope) => {
     acceptForms(scope);
 
     const backToAccount = (reply: FastifyReply, notice?: AccountNotice) => forms.redirect(reply, notice ? `/account?done=${notice}` : '/account');
 
-    const signInPage = async (csrf: string, extra: { email?: string; error?: string } = {}) =>
-      loginPage({
-        branding,
-        action: '/account/login',
-        context: 'to see and manage the apps connected to your account',
-        csrf,
-        providers: await accountSsoButtons(prisma),
-        password: config.passwordSignIn,
-        alternatives: await deps.factors?.signInAlternatives(csrf),
-        ...extra,
-      });
+    const signInPlace = (csrf: string): SignInPagePlace => ({
+      action: '/account/login',
+      context: 'to see and manage the apps connected to your account',
+      csrf,
+      ssoButtons: () => accountSsoButtons(prisma),
+      alternatives: async () => deps.factors?.signInAlternatives(csrf),
+    });
 
     scope.get<{ Querystring: { done?: string; passkey?: string } }>('/account', async (request, reply) => {
       const csrf = forms.csrfFor(request, reply);
       const user = (await forms.signedIn(request, reply))?.user;
-      if (!user) return request.query.passkey === 'failed' ? forms.sendPage(reply, 401, await signInPage(csrf, { error: PASSKEY_FAILED })) : forms.sendPage(reply, 200, await signInPage(csrf));
+      if (!user) {
+        const shown = await pages.onGet(signInPlace(csrf), request.query.passkey);
+        return forms.sendPage(reply, shown.status, shown.body);
+      }
       const done = request.query.done;
       const notice = done && Object.hasOwn(ACCOUNT_NOTICES, done) ? (done as AccountNotice) : undefined;
       const security = await deps.factors?.securitySection(user.id, csrf);
@@ -65,7 +64,7 @@ export async function accountRoutes(app: FastifyInstance, config: AuthConfig, de
       return signIn(request, reply, {
         base: '/account',
         logFields: { at: 'account' },
-        page: async (status, extra) => forms.sendPage(reply, status, await signInPage(csrf, extra)),
+        page: async (status, extra) => forms.sendPage(reply, status, await pages.render(signInPlace(csrf), extra)),
         afterPassword: async (accountId) => {
           const nonce = nonceFromCookies(request.headers.cookie);
           return nonce ? deps.factors?.afterPassword(nonce, accountId) : undefined;

@@ -5,14 +5,13 @@ import { audit } from '@omnichat/audit';
 import type { AuthConfig } from '../config.js';
 import { acceptForms, assertSameOrigin, type Form } from '../forms/form-guard.js';
 import { describeScopes, grantScopes, requestedScopes, type PromptDetails } from '../grants/scopes.js';
-import { PASSKEY_FAILED } from '../passkeys/sign-in-block.js';
 import type { InteractionFactors, SignInRouteDeps } from '../sign-in/deps.js';
 import { LOCAL_AMR } from '../sign-in/amr.js';
 import { passwordSignIn } from '../sign-in/password-sign-in.js';
+import { signInPage, type SignInPagePlace } from '../sign-in/sign-in-page.js';
 import { interactionSsoButtons } from '../sso/buttons.js';
 import { consentPage } from '../views/consent.js';
 import { pageHeaders } from '../views/layout.js';
-import { loginPage } from '../views/login.js';
 import { clientLabel, isLoopbackHost } from './client-label.js';
 
 type Deps = SignInRouteDeps<InteractionFactors>;
@@ -20,15 +19,17 @@ type Params = { uid: string };
 type FormRequest = FastifyRequest<{ Params: Params; Body: Form }>;
 
 /**
- * Our interaction steps (oidc-provider ships none for production, D.2): the sign-in page, whose
- * password step is sign-in/password-sign-in.ts, then consent, cancel and "switch account". Every
- * value comes from `interactionDetails()`, never from the form, except the credentials (AS-57).
+ * Our interaction steps (oidc-provider ships none for production, D.2): the sign-in page
+ * (sign-in/sign-in-page.ts), whose password step is sign-in/password-sign-in.ts, then consent,
+ * cancel and "switch account". Every value comes from `interactionDetails()`, never from the
+ * form, except the credentials (AS-57).
  */
 export async function interactionRoutes(app: FastifyInstance, config: AuthConfig, deps: Deps): Promise<void> {
   const { provider, prisma } = deps;
   const csrf = deps.csrf.interaction;
   const branding = config.branding;
   const signIn = passwordSignIn(config, deps);
+  const pages = signInPage(config);
 
   await app.register(async (scope) => {
     acceptForms(scope);
@@ -47,27 +48,23 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
       if (!csrf.valid(request.params.uid, request.body?.csrf)) throw new errors.InvalidRequest('missing or invalid CSRF token');
     };
 
-    const signInPage = async (uid: string, clientId: unknown, extra: { email?: string; error?: string } = {}) => {
-      const client = await clientLabel(provider, clientId);
+    const signInPlace = async (uid: string, clientId: unknown): Promise<SignInPagePlace> => {
       const token = csrf.token(uid);
-      return loginPage({
-        alternatives: await deps.factors?.signInAlternatives(uid, token),
-        branding,
+      return {
         action: `/interaction/${uid}/login`,
         cancelAction: `/interaction/${uid}/abort`,
-        context: `to continue to ${client.name}`,
+        context: `to continue to ${(await clientLabel(provider, clientId)).name}`,
         csrf: token,
-        providers: await interactionSsoButtons(prisma, uid),
-        password: config.passwordSignIn,
-        ...extra,
-      });
+        ssoButtons: () => interactionSsoButtons(prisma, uid),
+        alternatives: async () => deps.factors?.signInAlternatives(uid, token),
+      };
     };
 
     scope.get<{ Params: Params; Querystring: { passkey?: string } }>('/interaction/:uid', async (request, reply) => {
       const interaction = await details(request, reply);
       if (interaction.prompt.name === 'login') {
-        const failed = request.query.passkey === 'failed' ? { error: PASSKEY_FAILED } : {};
-        return sendPage(reply, failed.error ? 401 : 200, await signInPage(interaction.uid, interaction.params.client_id, failed));
+        const shown = await pages.onGet(await signInPlace(interaction.uid, interaction.params.client_id), request.query.passkey);
+        return sendPage(reply, shown.status, shown.body);
       }
 
       const client = await clientLabel(provider, interaction.params.client_id);
@@ -102,7 +99,7 @@ export async function interactionRoutes(app: FastifyInstance, config: AuthConfig
         base: `/interaction/${uid}`,
         logFields: { uid },
         clientId: String(interaction.params.client_id),
-        page: async (status, extra) => sendPage(reply, status, await signInPage(uid, interaction.params.client_id, extra)),
+        page: async (status, extra) => sendPage(reply, status, await pages.render(await signInPlace(uid, interaction.params.client_id), extra)),
         afterPassword: async (accountId) => deps.factors?.afterPassword(uid, accountId),
         finish: async (accountId) => {
           reply.hijack();

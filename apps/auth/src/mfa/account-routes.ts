@@ -12,7 +12,7 @@ import { acceptForms, type Form } from '../forms/form-guard.js';
 import { registerPasskey, relyingParty, verifyPasskey } from '../passkeys/webauthn.js';
 import { html } from '../views/html.js';
 import type { LoginThrottle } from '../limits/login-throttle.js';
-import { confirmItIsYouPage, recoveryCodesPage, totpSetupPage } from '../views/mfa-pages.js';
+import { confirmItIsYouPage, recoveryCodesPage, totpSetupPage, type RecoveryCodesReason } from '../views/mfa-pages.js';
 import { LOCAL_AMR } from '../sign-in/amr.js';
 import { factorsOf, hasFactor } from './factors.js';
 import { accountKey } from './pending.js';
@@ -43,6 +43,8 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
   const forms = accountForms(config, deps);
   const rp = relyingParty(config.issuer, config.branding.name);
   const back = (reply: FastifyReply, notice?: string) => forms.redirect(reply, notice ? `/account?done=${notice}` : '/account');
+  const showCodes = (reply: FastifyReply, codes: string[], reason: RecoveryCodesReason) =>
+    forms.sendPage(reply, 200, recoveryCodesPage({ branding: config.branding, codes, reason, next: html`<p><a class="btn btn-primary" href="/account">Back to your account</a></p>` }));
 
   const flowOf = (request: FastifyRequest, reply: FastifyReply): Flow => {
     const nonce = forms.nonce(request, reply);
@@ -148,7 +150,7 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       const codes = await issueRecoveryCodes(prisma, user.id);
       audit(request.log, { event: 'mfa.factor_added', accountId: user.id, factor: 'totp', by: 'user' });
       audit(request.log, { event: 'mfa.factor_added', accountId: user.id, factor: 'recovery_code', by: 'user' });
-      return forms.sendPage(reply, 200, recoveryCodesPage({ branding: config.branding, codes, next: html`<p><a class="btn btn-primary" href="/account">Back to your account</a></p>` }));
+      return showCodes(reply, codes, 'totp_set_up');
     });
 
     scope.post<{ Body: Form }>('/account/totp/remove', async (request, reply) => {
@@ -172,7 +174,7 @@ export async function accountFactorRoutes(app: FastifyInstance, config: AuthConf
       if (!(await confirmed(request, reply, signed.user, { action: '/account/recovery-codes', what: 'replace your recovery codes', submitLabel: 'New recovery codes' }))) return reply;
       const codes = await issueRecoveryCodes(prisma, signed.user.id);
       audit(request.log, { event: 'mfa.factor_added', accountId: signed.user.id, factor: 'recovery_code', by: 'user' });
-      return forms.sendPage(reply, 200, recoveryCodesPage({ branding: config.branding, codes, next: html`<p><a class="btn btn-primary" href="/account">Back to your account</a></p>` }));
+      return showCodes(reply, codes, 'replaced');
     });
 
     scope.post<{ Body: Form }>('/account/passkeys', async (request, reply) => {

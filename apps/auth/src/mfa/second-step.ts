@@ -173,6 +173,7 @@ export function secondStep(config: AuthConfig, deps: SecondStepDeps) {
       return send(reply, 200, recoveryCodesPage({
         branding: config.branding,
         codes,
+        reason: 'totp_set_up',
         next: html`<form method="post" action="${flow.base}/mfa/done"><input type="hidden" name="csrf" value="${flow.csrf}"><button class="btn btn-primary" type="submit">I saved them, continue</button></form>`,
       }));
     },

@@ -57,13 +57,21 @@ ${input.back ?? ''}`,
   });
 }
 
+/** Why recovery codes are shown: they came with a new authenticator app, or they replace the old ones. */
+export type RecoveryCodesReason = 'totp_set_up' | 'replaced';
+
+const RECOVERY_CODES_NOTICE: Record<RecoveryCodesReason, string> = {
+  totp_set_up: 'The authenticator app is set up.',
+  replaced: 'New recovery codes are ready. The old ones no longer work.',
+};
+
 /** The ten recovery codes, shown once. `next` continues the sign-in or goes back to /account. */
-export function recoveryCodesPage(input: { branding: Branding; codes: string[]; next: SafeHtml }): string {
+export function recoveryCodesPage(input: { branding: Branding; codes: string[]; reason: RecoveryCodesReason; next: SafeHtml }): string {
   return page({
     title: 'Your recovery codes',
     branding: input.branding,
     body: html`<h1>Save your recovery codes</h1>
-<p class="notice" role="status">The authenticator app is set up.</p>
+<p class="notice" role="status">${RECOVERY_CODES_NOTICE[input.reason]}</p>
 <p class="lead">Each code signs you in once if you lose your phone. Keep them somewhere safe: they are not shown again.</p>
 <ul class="codes" aria-label="Recovery codes">${input.codes.map((code) => html`<li>${code}</li>`)}</ul>
 ${input.next}`,

@@ -67,6 +67,7 @@ describeInBrowser('authenticator app and MFA_REQUIRED in a real browser (Chromiu
     await page.getByLabel('6-digit code').fill(codeFor(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await page.getByRole('status').innerText()).toBe('The authenticator app is set up.');
     recoveryCodes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allInnerTexts();
     expect(recoveryCodes).toHaveLength(10);
     expect(await noSidewaysScroll(page)).toBe(true);
