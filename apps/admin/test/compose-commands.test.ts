@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyTestDatabase, type EmptyTestDatabase } from '@omnichat/db/testing';
 
 import { buildApps } from '../../../scripts/build.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
+import { freePort } from '@omnichat/testkit';
 import { REPO_ROOT } from './helpers/deployment.js';
 import { composeService, startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 

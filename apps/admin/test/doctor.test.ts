@@ -8,11 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadAuthConfig } from '../../auth/src/config.js';
 import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../auth/test/helpers/browser.js';
-import { authorizeInBrowser } from '../../auth/test/helpers/flow.js';
-import { authz, pkce, register, RU, token } from '../../auth/test/security/helpers/oauth.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
+import { TestBrowser, authorizeInBrowser, authz, pkce, register, RU, token, freePort, postMcp, rpc } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
 import { admin } from './helpers/run.js';
 

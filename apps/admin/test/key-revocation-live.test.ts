@@ -10,9 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadSigningKeys } from '@omnichat/signing-keys';
 import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
+import { obtainTokens, freePort, postMcp, rpc } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
 import { admin } from './helpers/run.js';
 

@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { prepareSshHost } from '@omnichat/ssh-hosts';
 import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { csrfFrom } from '../../auth/test/helpers/browser.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
-import { callTool } from '../../mcp/test/helpers/mcp-http.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
+import { csrfFrom, obtainTokens, callTool, freePort } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
 import { admin } from './helpers/run.js';
 

@@ -6,7 +6,7 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
+import { obtainTokens } from '@omnichat/testkit';
 import { admin } from './helpers/run.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -18,10 +18,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { describeInBrowser, launchChromium } from '../../../auth/test/browser/chromium.js';
-import { signIn } from '../../../auth/test/browser/flow.js';
-import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
+import { describeInBrowser, launchChromium, signIn } from '@omnichat/testkit/chromium';
+import { CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 
 const EMAIL = 'real-clients@example.com';

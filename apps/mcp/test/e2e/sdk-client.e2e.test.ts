@@ -13,9 +13,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../../auth/test/helpers/browser.js';
-import { authorizeInBrowser, CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
+import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 
 const EMAIL = 'e2e-user@example.com';

@@ -14,10 +14,9 @@ import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { describeInBrowser, launchChromium, loopbackContext } from '../../../auth/test/browser/chromium.js';
+import { describeInBrowser, launchChromium, loopbackContext } from '@omnichat/testkit/chromium';
 import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
+import { CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 
 class MemoryProvider implements OAuthClientProvider {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMcpApp } from '../../src/index.js';
 import { accessTokenHash, DPOP_ALGORITHMS } from '../../src/auth/dpop-proof.js';
 import { startTestBed, type McpTestBed } from '../helpers/fixtures.js';
-import { postMcp, rpc } from '../helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 import { localKeySet } from '../helpers/test-keys.js';
 
 type ClientKey = { privateKey: CryptoKey; jwk: JWK; jkt: string };

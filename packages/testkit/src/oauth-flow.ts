@@ -1,6 +1,6 @@
 import * as oauth from 'openid-client';
 
-import { TestBrowser, csrfFrom, formActions, type PageResult } from './browser.js';
+import { TestBrowser, csrfFrom, formActions, type PageResult } from './test-browser.js';
 
 export const CHATGPT_REDIRECT_URI = 'https://chatgpt.com/connector_platform_oauth_redirect';
 
