@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@omnichat/testkit';
 
-import { embeddedDataDir, rootClusterHome } from '../../../packages/db/src/embedded-postgres.js';
+import { embeddedDataDir, rootClusterHome } from '@omnichat/db/testing';
 import { startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 
 const require = createRequire(import.meta.url);

@@ -15,9 +15,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { describeInBrowser, launchChromium, loopbackContext } from '@omnichat/testkit/chromium';
-import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
+import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '@omnichat/auth/testing';
 import { CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 
 class MemoryProvider implements OAuthClientProvider {
   client: OAuthClientInformationMixed | undefined;

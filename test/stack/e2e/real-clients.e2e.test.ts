@@ -17,10 +17,10 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
+import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
 import { describeInBrowser, launchChromium, signIn } from '@omnichat/testkit/chromium';
 import { CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 
 const EMAIL = 'real-clients@example.com';
 const PASSWORD = 'a perfectly long passphrase';

@@ -4,11 +4,11 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createResilientRemoteJwks } from '../../../mcp/src/auth/resilient-jwks.js';
+import { createResilientRemoteJwks } from '@omnichat/mcp';
 import { authorizeInBrowser, callTool, obtainTokens, freePort, token } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '../../../mcp/test/helpers/start-mcp-server.js';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 import { rotateIfDue, rotateSigningKeys, type RotationResult } from '@omnichat/signing-keys';
-import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
+import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
 
 const PASSWORD = 'rotation test password';
 /** Scaled-down timings: replicas poll every 200 ms, a next key waits 1 s before it may sign. */

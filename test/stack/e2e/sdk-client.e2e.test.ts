@@ -12,9 +12,9 @@ import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
+import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
 import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 
 const EMAIL = 'e2e-user@example.com';
 const PASSWORD = 'a perfectly long passphrase';

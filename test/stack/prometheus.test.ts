@@ -8,13 +8,11 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
-import { freePort } from '@omnichat/testkit';
+import { REPO_ROOT, freePort } from '@omnichat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? findOnPath('prometheus');
 const IN_CI = process.env.CI === 'true';
 
@@ -60,7 +58,7 @@ it.runIf(!PROMETHEUS && IN_CI)('CI has the prometheus binary (.ci/run installs D
 });
 
 if (!PROMETHEUS && !IN_CI) {
-  console.warn('packages/metrics/test/prometheus.test.ts: skipped, no prometheus binary on PATH (apt-get install prometheus, or set PROMETHEUS_BIN)');
+  console.warn('test/stack/prometheus.test.ts: skipped, no prometheus binary on PATH (apt-get install prometheus, or set PROMETHEUS_BIN)');
 }
 
 describe.skipIf(!PROMETHEUS)('a real Prometheus scraping both apps', () => {
