@@ -45,7 +45,7 @@ export type ObtainedTokens = {
 
 /**
  * Registers a public client (DCR, ChatGPT-shaped), signs in, consents and redeems the code with
- * openid-client. What the MCP app's tests use to get real tokens.
+ * openid-client: how a test gets real tokens from a running auth app.
  */
 export async function obtainTokens(options: {
   issuer: string;
