@@ -23,7 +23,7 @@ RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
 # Production dependencies only, in the same layout (the bundles import node_modules by path).
 # Scripts are skipped: the Prisma client is already generated and bundled.
-RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules \
+RUN rm -rf node_modules apps/*/node_modules packages/*/node_modules test/stack/node_modules \
  && pnpm install --frozen-lockfile --offline --prod --ignore-scripts
 # Files the runtime never loads (about 110 MB): the embedded Postgres binaries (in the image
 # DATABASE_URL is always set, docker/entrypoint.sh refuses to start without it), Prisma's query

@@ -26,35 +26,12 @@ function importBoundaries(app) {
         message: 'An app does not import another app: move what both need into packages/.',
       },
       {
-        regex: `^(\\.\\./)+(${others.join('|')})/(src|test)/`,
+        regex: `^(\\.\\./)+(apps/)?(${others.join('|')})/(src|test)/`,
         message: "An app does not reach into another app's folder: move what both need into packages/.",
       },
     ],
   };
 }
-
-/**
- * Files that break a boundary today (until seams/, packages and a shared test kit take over). They warn, so the rule
- * states the target without failing the build; every other file gets it as an error.
- */
-const KNOWN_BOUNDARY_BREACHES = {
-  auth: ['apps/auth/test/operations/*.test.ts'],
-  mcp: [
-    'apps/mcp/test/e2e/*.e2e.test.ts',
-    'apps/mcp/test/security/revocation.test.ts',
-  ],
-  // Whole-stack tests: they start the auth and MCP apps with their test helpers (issue 13 §8).
-  admin: [
-    'apps/admin/test/helpers/deployment.ts',
-    'apps/admin/test/compose-commands.test.ts',
-    'apps/admin/test/compose-file.test.ts',
-    'apps/admin/test/doctor.test.ts',
-    'apps/admin/test/key-revocation-live.test.ts',
-    'apps/admin/test/restore-drill.test.ts',
-    'apps/admin/test/secret-rotation-live.test.ts',
-    'apps/admin/test/user-delete.test.ts',
-  ],
-};
 
 export default tseslint.config(
   {
@@ -70,10 +47,11 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
-  // Product code uses no deprecated API unchecked. Tests are exempt: openid-client marks the options a
-  // test needs against loopback servers (allowInsecureRequests, skipStateCheck) deprecated on purpose.
+  // Product code uses no deprecated API unchecked. Tests (and the test kit) are exempt: openid-client marks the
+  // options a test needs against loopback servers (allowInsecureRequests, skipStateCheck) deprecated on purpose.
   {
     files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['packages/testkit/**'],
     rules: { '@typescript-eslint/no-deprecated': 'error' },
   },
   {
@@ -119,10 +97,25 @@ export default tseslint.config(
       ],
     },
   })),
-  ...APPS.map((app) => ({
-    files: KNOWN_BOUNDARY_BREACHES[app],
-    rules: { 'no-restricted-imports': ['warn', importBoundaries(app)] },
-  })),
+  // The stack tests start several apps: each through its package entries (`@omnichat/<app>`,
+  // `@omnichat/<app>/testing`), never by a relative path into an app's or a package's folder.
+  {
+    files: ['test/stack/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...importBoundaries(undefined).patterns.filter((p) => p.regex.startsWith('^oidc-provider')),
+            {
+              regex: '^(\\.\\./)+(apps|packages)/',
+              message: "The stack tests import an app or package by its name (its `testing` entry for test helpers), not by a path into its folder.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The bench and the start script compose both apps (they are the deployment, not an app); the bench
   // runs oidc-provider with its in-memory adapter as a baseline.
   {
@@ -143,9 +136,10 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   // Tests assert with expect(); console output there is a debugging aid, not a log line. Their
-  // `any` types JSON bodies read from real servers, whose shape the assertions then check.
+  // `any` types JSON bodies read from real servers, whose shape the assertions then check. The test
+  // kit is test code too, though it lives in a package's src/.
   {
-    files: ['**/test/**/*.ts'],
+    files: ['**/test/**/*.ts', 'packages/testkit/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -2,8 +2,7 @@
 // steps (our real login and consent pages, through the auth tests' cookie-jar browser), then the
 // code exchange with PKCE and the resource indicator.
 import { createHash, randomBytes } from 'node:crypto';
-import { TestBrowser } from '../../apps/auth/test/helpers/browser.js';
-import { authorizeInBrowser } from '../../apps/auth/test/helpers/flow.js';
+import { TestBrowser, authorizeInBrowser } from '@omnichat/testkit';
 
 // ChatGPT's own callback: allowed by the default policy, and never fetched (the browser stops at it).
 export const BENCH_REDIRECT_URI = 'https://chatgpt.com/connector_platform_oauth_redirect';

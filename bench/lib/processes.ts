@@ -3,10 +3,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@omnichat/testkit';
 import type { RunnerMessage, ServerMessage, ServerStats } from '../servers/server-ipc.js';
 import { bundle } from '../../scripts/bundle.js';
 import type { LoadRequest, LoadResult } from './load-protocol.js';
@@ -39,16 +39,6 @@ export function choosePinning(): Pinning {
 function nodeCommand(pinning: Pinning, core: string, args: string[]): [string, string[]] {
   const node = args[0]?.endsWith('.ts') ? [process.execPath, '--import', 'tsx', ...args] : [process.execPath, ...args];
   return pinning.pinned ? ['taskset', ['-c', core, ...node]] : [node[0] as string, node.slice(1)];
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 export type ServerHandle = {

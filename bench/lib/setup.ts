@@ -3,7 +3,8 @@ import { createPrismaClient, hashPassword, type PrismaClient } from '@omnichat/d
 import { BENCH_FILE_PATH } from './context.js';
 import type { BenchDatabase } from './database.js';
 import type { FlowUser } from './oauth-flow.js';
-import { bundleServers, freePort, startServer, type Pinning, type ServerHandle } from './processes.js';
+import { freePort } from '@omnichat/testkit';
+import { bundleServers, startServer, type Pinning, type ServerHandle } from './processes.js';
 
 /** Bench-only secret for the signing keys of a throwaway database. */
 const BENCH_KEY_ENCRYPTION_SECRET = 'bench-only-key-encryption-secret-0123456789';

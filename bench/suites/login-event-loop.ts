@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { verifyPassword, hashPassword } from '@omnichat/db';
-import { TestBrowser, csrfFrom, formActions } from '../../apps/auth/test/helpers/browser.js';
+import { TestBrowser, csrfFrom, formActions } from '@omnichat/testkit';
 import { takeUser } from '../lib/chains.js';
 import type { BenchContext } from '../lib/context.js';
 import { atMost } from '../lib/figures.js';

@@ -11,8 +11,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launchChromium, loopbackContext } from '../../../apps/auth/test/browser/chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn, tokenRequest } from '../../../apps/auth/test/browser/flow.js';
+import { token } from '@omnichat/testkit';
+import { launchChromium, loopbackContext, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -99,7 +99,7 @@ describe('the compose stack, from outside its containers', () => {
     compose('restart', 'auth');
     expect(startedAt()).not.toBe(firstStart);
     await waitReady(`${ISSUER}/readyz`);
-    const refreshed = await tokenRequest(ISSUER, { grant_type: 'refresh_token', refresh_token: String(tokens.body.refresh_token), client_id: pending.clientId, resource: RESOURCE });
+    const refreshed = await token(ISSUER, { grant_type: 'refresh_token', refresh_token: String(tokens.body.refresh_token), client_id: pending.clientId, resource: RESOURCE });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(tokens.body.refresh_token);
 

@@ -13,7 +13,7 @@ import { createEmptyTestDatabase, createTestDatabase, databaseUrl, withAdminClie
 import { APP_VERSION } from '@omnichat/lifecycle';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { REPO_ROOT } from './helpers/deployment.js';
+import { REPO_ROOT } from '@omnichat/testkit';
 import { postgresToolsOrSkipReason } from './helpers/pg-tools.js';
 import { admin } from './helpers/run.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { REPO_ROOT } from './helpers/deployment.js';
+import { REPO_ROOT } from '@omnichat/testkit';
 
 const INIT = path.join(REPO_ROOT, 'docker/init-secrets.mjs');
 const ENTRYPOINT = path.join(REPO_ROOT, 'docker/entrypoint.sh');

@@ -8,7 +8,7 @@ import { verifyPassword } from '@omnichat/db';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { REPO_ROOT } from './helpers/deployment.js';
+import { REPO_ROOT } from '@omnichat/testkit';
 
 const CLI = 'node --import tsx apps/admin/src/cli.ts';
 let db: TestDatabase;

@@ -3,7 +3,7 @@
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
+import { TestBrowser, csrfFrom } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
 
 const RESOURCE = 'http://127.0.0.1:3995/mcp';

@@ -7,9 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
-import { TestBrowser, csrfFrom, formActions, type PageResult } from './helpers/browser.js';
-import { authorizeInBrowser } from './helpers/flow.js';
-import { RU, authz, pkce, publicClient, token, type Json } from './security/helpers/oauth.js';
+import { TestBrowser, csrfFrom, formActions, type PageResult, authorizeInBrowser, RU, authz, pkce, publicClient, token, type Json } from '@omnichat/testkit';
 
 const RESOURCE = 'http://127.0.0.1:3994/mcp';
 const ALICE = { email: 'alice.switch@example.com', password: 'correct horse battery staple' };

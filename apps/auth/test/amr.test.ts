@@ -6,9 +6,9 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { beginTotpSetup, verifyTotp } from '../src/mfa/totp.js';
-import { TestBrowser, csrfFrom, formActions, type PageResult } from './helpers/browser.js';
+import { TestBrowser, csrfFrom, formActions, type PageResult } from '@omnichat/testkit';
 import { createUser, startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from './helpers/auth-server.js';
-import { chatgptClient, redeem } from './browser/flow.js';
+import { chatgptClient, redeem } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3994/mcp';
 const PASSWORD = 'a long password for amr tests';

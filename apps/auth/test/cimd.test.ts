@@ -3,10 +3,9 @@ import { SignJWT, base64url, createLocalJWKSet, jwtVerify, type JSONWebKeySet } 
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser } from './helpers/browser.js';
+import { TestBrowser, CHATGPT_REDIRECT_URI as RU, authorizeInBrowser } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
 import { startCimdHost, type CimdHost } from './helpers/cimd-host.js';
-import { CHATGPT_REDIRECT_URI as RU, authorizeInBrowser } from './helpers/flow.js';
 
 const RESOURCE = 'http://127.0.0.1:3997/mcp';
 const EMAIL = 'carol@example.com';

@@ -4,9 +4,8 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser } from './helpers/browser.js';
+import { TestBrowser, CHATGPT_REDIRECT_URI, authorizeInBrowser, obtainTokens, registerClient, token } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
-import { CHATGPT_REDIRECT_URI, authorizeInBrowser, obtainTokens, registerClient } from './helpers/flow.js';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'alice@example.com';
@@ -35,14 +34,7 @@ async function verifyAccessToken(token: string) {
   return jwtVerify(token, createLocalJWKSet(await jwks()), { issuer: server.issuer, audience: RESOURCE, typ: 'at+jwt', algorithms: ['RS256'] });
 }
 
-async function tokenRequest(form: Record<string, string>) {
-  const response = await fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, string> };
-}
+const tokenRequest = (form: Record<string, string>) => token<Record<string, string>>(server.issuer, form);
 
 describe('discovery', () => {
   it('serves the same RFC 8414 metadata at both well-known paths', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { issueRecoveryCodes } from '../src/mfa/recovery-codes.js';
 import { beginTotpSetup, verifyTotp } from '../src/mfa/totp.js';
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
+import { TestBrowser, csrfFrom } from '@omnichat/testkit';
 import { createUser, startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from './helpers/auth-server.js';
 
 const PASSWORD = 'the right password for step-up';

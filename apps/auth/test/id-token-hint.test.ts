@@ -6,9 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
-import { TestBrowser, csrfFrom, formActions } from './helpers/browser.js';
-import { authorizeInBrowser } from './helpers/flow.js';
-import { RU, authz, pkce, publicClient, token, type Pkce } from './security/helpers/oauth.js';
+import { TestBrowser, csrfFrom, formActions, authorizeInBrowser, RU, authz, pkce, publicClient, token, type Pkce } from '@omnichat/testkit';
 
 const RESOURCE = 'http://127.0.0.1:3995/mcp';
 const ALICE = { email: 'alice.hint@example.com', password: 'correct horse battery staple' };

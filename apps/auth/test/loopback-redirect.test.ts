@@ -4,10 +4,9 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { redirectUriAllowed } from '../src/policy/loopback-redirect.js';
-import { TestBrowser, csrfFrom, formActions } from './helpers/browser.js';
+import { TestBrowser, csrfFrom, formActions, authz, pkce, register, token, type Pkce } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
 import { startCimdHost, type CimdHost } from './helpers/cimd-host.js';
-import { authz, pkce, register, token, type Pkce } from './security/helpers/oauth.js';
 
 // RFC 8252 §7.3: a loopback redirect URI registered without a port is used on any port.
 const RESOURCE = 'http://127.0.0.1:3994/mcp';

@@ -8,10 +8,9 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadAuthConfig } from '../src/index.js';
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
+import { TestBrowser, csrfFrom, CHATGPT_REDIRECT_URI, obtainTokens, type ObtainedTokens } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
 import { startCimdHost, type CimdHost } from './helpers/cimd-host.js';
-import { CHATGPT_REDIRECT_URI, obtainTokens, type ObtainedTokens } from './helpers/flow.js';
 
 const RESOURCE = 'http://127.0.0.1:3996/mcp';
 const USER = { email: 'metrics-user@example.com', password: 'a long password for metrics' };

@@ -8,9 +8,9 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { beginTotpSetup, verifyTotp } from '../src/mfa/totp.js';
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
+import { TestBrowser, csrfFrom } from '@omnichat/testkit';
 import { createUser, startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from './helpers/auth-server.js';
-import { chatgptClient } from './browser/flow.js';
+import { chatgptClient } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3995/mcp';
 const PASSWORD = 'a long password for mfa metrics';

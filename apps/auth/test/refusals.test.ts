@@ -4,9 +4,18 @@ import { decodeJwt } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
+import {
+  TestBrowser,
+  csrfFrom,
+  CHATGPT_REDIRECT_URI as RU,
+  authorizeInBrowser,
+  authz as authzAt,
+  codeFor as codeForAt,
+  pkce,
+  token as tokenAt,
+  type Pkce,
+} from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from './helpers/auth-server.js';
-import { CHATGPT_REDIRECT_URI as RU, authorizeInBrowser } from './helpers/flow.js';
 
 const RESOURCE = 'http://127.0.0.1:3998/mcp';
 const EMAIL = 'bob@example.com';
@@ -43,33 +52,11 @@ async function publicClient(extra: Record<string, unknown> = {}): Promise<{ clie
   return body as unknown as { client_id: string };
 }
 
-type Pkce = { verifier: string; challenge: string };
-async function pkce(): Promise<Pkce> {
-  const verifier = oauth.randomPKCECodeVerifier();
-  return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier) };
-}
-
 /** A valid authorization request (the cases of docs/security.md vary one parameter each): overrides replace, `null` drops a parameter. */
-function authz(clientId: string, p: Pkce, overrides: Record<string, string | null> = {}): string {
-  const params: Record<string, string | null> = {
-    response_type: 'code', client_id: clientId, redirect_uri: RU, scope: 'files:read', resource: RESOURCE,
-    state: 's1', code_challenge: p.challenge, code_challenge_method: 'S256', ...overrides,
-  };
-  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null));
-  return `${server.issuer}/auth?${query}`;
-}
-
-async function token(form: Record<string, string>) {
-  const response = await fetch(`${server.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
-}
-
-async function codeFor(clientId: string, p: Pkce, overrides: Record<string, string | null> = {}): Promise<string> {
-  const result = await authorizeInBrowser(new TestBrowser(server.issuer), authz(clientId, p, overrides), { email: EMAIL, password: PASSWORD });
-  const code = new URL(result.location as string).searchParams.get('code');
-  if (!code) throw new Error(`no code: ${result.location}`);
-  return code;
-}
+const authz = (clientId: string, p: Pkce, overrides: Record<string, string | null> = {}) => authzAt(server.issuer, clientId, p, RESOURCE, overrides);
+const token = (form: Record<string, string>) => tokenAt<Record<string, string>>(server.issuer, form);
+const codeFor = (clientId: string, p: Pkce, overrides: Record<string, string | null> = {}) =>
+  codeForAt(server.issuer, clientId, p, RESOURCE, { email: EMAIL, password: PASSWORD }, overrides);
 
 function redirectError(location: string | undefined) {
   const url = new URL(location as string);

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../src/index.js';
 import { logSafeUrl } from '../src/http/log-safe-url.js';
 import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from './helpers/auth-server.js';
-import { TestBrowser, csrfFrom } from './helpers/browser.js';
-import { registerClient, CHATGPT_REDIRECT_URI } from './helpers/flow.js';
+import { TestBrowser, csrfFrom, registerClient, CHATGPT_REDIRECT_URI } from '@omnichat/testkit';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 

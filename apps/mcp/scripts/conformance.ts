@@ -59,7 +59,7 @@ const config = loadMcpConfig({
   LOG_LEVEL: 'warn',
   // The suite sends no token: its scenarios check the protocol, so they run in the mode where an
   // anonymous handshake is answered (ChatGPT's mixed mode). The default's 401s are tested in
-  // test/tool-challenges.test.ts and test/e2e/real-clients.e2e.test.ts.
+  // test/tool-challenges.test.ts and test/stack/e2e/real-clients.e2e.test.ts (at the repository root).
   MCP_REQUIRE_AUTH: 'false',
 });
 const app = await buildMcpApp(config, { prisma });

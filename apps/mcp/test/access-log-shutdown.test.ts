@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createTestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@omnichat/testkit';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const REQUESTS = 400;

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, TEST_ISSUER, type McpTestBed } from './helpers/fixtures.js';
-import { initializeMessage, postMcp, PROTOCOL_VERSION, rpc } from './helpers/mcp-http.js';
+import { initializeMessage, postMcp, PROTOCOL_VERSION, rpc } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadMcpConfig } from '../src/index.js';
 import { createLiveGrant, TEST_ISSUER } from './helpers/fixtures.js';
-import { callTool, postMcp, rpc } from './helpers/mcp-http.js';
+import { callTool, postMcp, rpc } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from './helpers/start-mcp-server.js';
 import { createTestKey, jwksOf, mintAccessToken, type TestKey } from './helpers/test-keys.js';
 

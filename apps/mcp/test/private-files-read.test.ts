@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool } from './helpers/mcp-http.js';
+import { callTool } from '@omnichat/testkit';
 
 // private_files_read runs one prepared statement on the Prisma client's pool instead of a Prisma
 // query (bench/, mcp.toolcall.db); these pin what Prisma used to guarantee for it.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TOOL_REGISTRY, type ToolRegistration } from '../src/tools/registry.js';
 import { defineTool } from '../src/tools/tool-kit.js';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { postMcp, rpc } from './helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 
 const MODERN = '2026-07-28';
 const SUPPORTED = ['2026-07-28', '2025-11-25', '2025-06-18'];

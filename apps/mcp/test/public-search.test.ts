@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool } from './helpers/mcp-http.js';
+import { callTool } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 beforeAll(async () => {

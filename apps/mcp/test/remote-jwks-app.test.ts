@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveGrant, TEST_ISSUER } from './helpers/fixtures.js';
-import { callTool, initializeMessage, postMcp } from './helpers/mcp-http.js';
+import { callTool, initializeMessage, postMcp } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from './helpers/start-mcp-server.js';
 import { createTestKey, jwksOf, mintAccessToken, type TestKey } from './helpers/test-keys.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@omnichat/db/testing';
 import { startTestBed, TEST_ISSUER, type McpTestBed } from './helpers/fixtures.js';
 import { startMcpServer } from './helpers/start-mcp-server.js';
-import { postMcp, rpc } from './helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 
 /** Short enough that a test sees its rows within a poll or two. */
 const FAST_FLUSH = { flushIntervalMs: 25 };

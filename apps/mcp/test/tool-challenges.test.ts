@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool, initializeMessage, postMcp, rpc } from './helpers/mcp-http.js';
+import { callTool, initializeMessage, postMcp, rpc } from '@omnichat/testkit';
 
 describe('mixed mode (MCP_REQUIRE_AUTH=false): tool-level challenges', () => {
   let bed: McpTestBed;

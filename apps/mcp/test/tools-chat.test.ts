@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool } from './helpers/mcp-http.js';
+import { callTool } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 let alice: string;

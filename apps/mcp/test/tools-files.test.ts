@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_USER_BYTES } from '../src/tools/files/file-limits.js';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { callTool, postMcp, rpc } from './helpers/mcp-http.js';
+import { callTool, postMcp, rpc } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 let alice: string;

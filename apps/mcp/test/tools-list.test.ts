@@ -1,7 +1,7 @@
 import { ToolSchema } from '@modelcontextprotocol/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, type McpTestBed } from './helpers/fixtures.js';
-import { postMcp, rpc } from './helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 let tools: Array<Record<string, any>>;

@@ -106,3 +106,5 @@ export function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
 }
 
 export { startOutagePostgres, type OutagePostgres } from './outage-postgres.js';
+// Where an embedded cluster under a directory keeps its data, for tests that watch its postmaster.
+export { embeddedDataDir, rootClusterHome } from './embedded-postgres.js';

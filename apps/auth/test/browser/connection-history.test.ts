@@ -7,8 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { describeInBrowser, launchChromium, loopbackContext } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn } from './flow.js';
+import { describeInBrowser, launchChromium, loopbackContext, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'casey.doctor@example.com';

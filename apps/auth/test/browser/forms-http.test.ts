@@ -4,9 +4,9 @@ import { createPostgresStore } from '@omnichat/limits';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
+import { TestBrowser, csrfFrom } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { chatgptClient } from './flow.js';
+import { chatgptClient } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'sam@example.com';

@@ -5,8 +5,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { describeInBrowser, launchChromium, loopbackContext } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn, tokenRequest } from './flow.js';
+import { token } from '@omnichat/testkit';
+import { describeInBrowser, launchChromium, loopbackContext, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'dana@example.com';
@@ -78,7 +78,7 @@ describeInBrowser('linking an app in a real browser (Chromium)', () => {
     await page.getByRole('status').waitFor();
     expect(await page.getByText('No apps are connected to your account.').isVisible()).toBe(true);
 
-    const refresh = await tokenRequest(server.issuer, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: client.clientId });
+    const refresh = await token(server.issuer, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: client.clientId });
     expect(refresh.status).toBe(400);
     expect(refresh.body.error).toBe('invalid_grant');
     await context.close();
@@ -209,7 +209,7 @@ describeInBrowser('linking an app in a real browser (Chromium)', () => {
     const otherId = (await db.prisma.user.findUniqueOrThrow({ where: { email: OTHER_EMAIL } })).id;
     expect(decodeJwt(String(tokens.body.access_token)).sub).toBe(otherId);
 
-    const refreshed = await tokenRequest(server.issuer, { grant_type: 'refresh_token', refresh_token: String(firstTokens.body.refresh_token), client_id: client.clientId });
+    const refreshed = await token(server.issuer, { grant_type: 'refresh_token', refresh_token: String(firstTokens.body.refresh_token), client_id: client.clientId });
     expect(refreshed.status).toBe(200);
     await context.close();
   });

@@ -8,8 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { DESKTOP, describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn } from './flow.js';
+import { DESKTOP, describeInBrowser, launchChromium, loopbackContext, PHONE, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'alex.morgan@example.com';

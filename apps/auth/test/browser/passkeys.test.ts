@@ -4,9 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { TestBrowser } from '../helpers/browser.js';
-import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn } from './flow.js';
+import { TestBrowser } from '@omnichat/testkit';
+import { describeInBrowser, launchChromium, loopbackContext, PHONE, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'pat@example.com';

@@ -4,8 +4,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn, tokenRequest } from './flow.js';
+import { token } from '@omnichat/testkit';
+import { describeInBrowser, launchChromium, loopbackContext, PHONE, capturedRedirect, chatgptClient, redeem, signIn } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const EMAIL = 'sam@example.com';
@@ -77,7 +77,7 @@ describeInBrowser('changing and resetting a password in a real browser (Chromium
     // This browser stays signed in; the other one is signed out; the app keeps working.
     await otherPage.goto(`${server.issuer}/account`);
     await otherPage.getByRole('heading', { name: 'Sign in' }).waitFor();
-    const refresh = await tokenRequest(server.issuer, { grant_type: 'refresh_token', refresh_token: String(tokens.body.refresh_token), client_id: client.clientId });
+    const refresh = await token(server.issuer, { grant_type: 'refresh_token', refresh_token: String(tokens.body.refresh_token), client_id: client.clientId });
     expect(refresh.status).toBe(200);
     // The old password no longer signs in; the new one does.
     await signIn(otherPage, EMAIL, PASSWORD);

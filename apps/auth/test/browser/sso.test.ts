@@ -13,9 +13,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '../helpers/auth-server.js';
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
-import { describeInBrowser, launchChromium, loopbackContext, PHONE } from './chromium.js';
-import { capturedRedirect, chatgptClient, redeem, signIn, type PendingAuthorization } from './flow.js';
+import { TestBrowser, csrfFrom } from '@omnichat/testkit';
+import { describeInBrowser, launchChromium, loopbackContext, PHONE, capturedRedirect, chatgptClient, redeem, signIn, type PendingAuthorization } from '@omnichat/testkit/chromium';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
 const LABEL = 'Acme SSO';

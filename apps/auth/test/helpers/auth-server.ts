@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
-
 import { createPrismaClient, hashPassword, normaliseEmail, type PrismaClient } from '@omnichat/db';
+import { freePort } from '@omnichat/testkit';
 import type { FastifyInstance } from 'fastify';
 
 import { buildAuthApp, loadAuthConfig, type AuthConfig, type AuthDeps } from '../../src/index.js';
@@ -26,17 +25,6 @@ const UNLIMITED = {
   LIMIT_LOGIN_PER_ACCOUNT: '1000000/60',
   LIMIT_LOGIN_PER_IP: '1000000/60',
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Builds and starts the auth app on a loopback port with issuer `http://127.0.0.1:<port>`.

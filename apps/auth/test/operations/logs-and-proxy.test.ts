@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildAuthApp, loadAuthConfig } from '../../src/index.js';
 import { TEST_KEY_ENCRYPTION_SECRET, createUser } from '../helpers/auth-server.js';
-import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
-import { authorizeInBrowser, obtainTokens, registerClient } from '../helpers/flow.js';
-import { register } from '../security/helpers/oauth.js';
-import { freePort } from '../../../mcp/test/helpers/free-port.js';
+import { TestBrowser, csrfFrom, formActions, authorizeInBrowser, obtainTokens, registerClient, register, freePort } from '@omnichat/testkit';
 
 const PASSWORD = 'log-test password that must never be logged';
 const RESOURCE = 'http://127.0.0.1:3999/mcp';

@@ -2,10 +2,9 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
+import { TestBrowser, csrfFrom, RU, authz, codeFor, pkce, publicClient, register } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { startCimdHost, type CimdHost } from '../helpers/cimd-host.js';
-import { RU, authz, codeFor, pkce, publicClient, register } from './helpers/oauth.js';
 
 // docs/security.md, dynamic registration (AS-46, 47; AS-39..45 are in ../refusals.test.ts and
 // limits.test.ts), and client ID metadata documents (AS-48..52; the basics are in

@@ -4,7 +4,7 @@ import * as oauth from 'openid-client';
 import { describe, expect, it } from 'vitest';
 
 import { authSuite } from './helpers/suite.js';
-import { RU, authz, codeFor, pkce, publicClient, register, token, type Pkce } from './helpers/oauth.js';
+import { RU, authz, codeFor, pkce, publicClient, register, token, type Pkce } from '@omnichat/testkit';
 
 // docs/security.md, cases of PKCE and of authorization codes. AS-12, 16–19 live in ../refusals.test.ts
 // and single-use.test.ts; the rest are here. Time moves through the app's clock dep (AS-20).

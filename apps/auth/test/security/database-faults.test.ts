@@ -7,9 +7,7 @@ import { startOutagePostgres, type OutagePostgres } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
-import { authorizeInBrowser } from '../helpers/flow.js';
-import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json, type Pkce } from './helpers/oauth.js';
+import { TestBrowser, csrfFrom, formActions, authorizeInBrowser, RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json, type Pkce } from '@omnichat/testkit';
 
 /** What "fast" means: far below any client timeout, well above a refused connect. */
 const FAST_MS = 3_000;

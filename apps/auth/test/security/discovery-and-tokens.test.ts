@@ -4,11 +4,9 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { describe, expect, it } from 'vitest';
 
 import { SIGNING_ALG } from '@omnichat/signing-keys';
-import { TestBrowser } from '../helpers/browser.js';
+import { TestBrowser, authorizeInBrowser, RU, authz, codeFor, pkce, publicClient, register, token, tokensFor } from '@omnichat/testkit';
 import { startAuthServer } from '../helpers/auth-server.js';
-import { authorizeInBrowser } from '../helpers/flow.js';
 import { authSuite } from './helpers/suite.js';
-import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor } from './helpers/oauth.js';
 
 // docs/security.md, cases of mix-up, iss, discovery and state, of tokens and JWKS, and the error, clock
 // and forwarded-header rows.

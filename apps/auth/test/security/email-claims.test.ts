@@ -1,10 +1,8 @@
 import { hashPassword } from '@omnichat/db';
 import { describe, expect, it } from 'vitest';
 
-import { TestBrowser } from '../helpers/browser.js';
-import { authorizeInBrowser } from '../helpers/flow.js';
+import { TestBrowser, authorizeInBrowser, RU, authz, pkce, publicClient, token, type Json } from '@omnichat/testkit';
 import { authSuite } from './helpers/suite.js';
-import { RU, authz, pkce, publicClient, token, type Json } from './helpers/oauth.js';
 
 // Issue 14 §4: UserInfo says `email` and `email_verified` from the account (ChatGPT's workspace
 // domain restrictions need email_verified true); an admin-created account is verified unless

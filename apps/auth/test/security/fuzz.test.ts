@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 
-import { TestBrowser, csrfFrom, formActions } from '../helpers/browser.js';
-import { RU, authz, codeFor, pkce, publicClient, token } from './helpers/oauth.js';
+import { TestBrowser, csrfFrom, formActions, RU, authz, codeFor, pkce, publicClient, token } from '@omnichat/testkit';
 import { authSuite } from './helpers/suite.js';
 
 const RESOURCE = 'http://127.0.0.1:3994/mcp';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { authSuite } from './helpers/suite.js';
-import { publicClient, register, tokensFor, type Json } from './helpers/oauth.js';
+import { publicClient, register, tokensFor, type Json } from '@omnichat/testkit';
 
 // RFC 7662 of our own JWT access tokens (issue 14 §4): oidc-provider alone answers unsupported_token_type.
 const RESOURCE = 'http://127.0.0.1:3993/mcp';

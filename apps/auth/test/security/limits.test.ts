@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
-import { register } from './helpers/oauth.js';
+import { register } from '@omnichat/testkit';
 
 // Abuse limits shared across replicas (docs/security.md AS-45, REL-3, REL-8).
 const RESOURCE = 'http://127.0.0.1:3996/mcp';

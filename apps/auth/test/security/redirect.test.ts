@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { TestBrowser } from '../helpers/browser.js';
-import { authorizeInBrowser } from '../helpers/flow.js';
+import { TestBrowser, authorizeInBrowser, RU, authz, codeFor, pkce, publicClient, register } from '@omnichat/testkit';
 import { authSuite } from './helpers/suite.js';
-import { RU, authz, codeFor, pkce, publicClient, register } from './helpers/oauth.js';
 
 // docs/security.md, cases of redirect URIs and open redirects. oidc-provider renders (never redirects) an
 // error raised before the client and its redirect_uri are verified (RFC 9700 §4.11.2).

@@ -1,9 +1,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
-import { authorizeInBrowser } from '../helpers/flow.js';
-import { RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json } from './helpers/oauth.js';
+import { TestBrowser, csrfFrom, authorizeInBrowser, RU, authz, codeFor, pkce, publicClient, register, token, tokensFor, type Json } from '@omnichat/testkit';
 import { authSuite } from './helpers/suite.js';
 
 // docs/security.md, cases of refresh tokens and of resource indicators, scope and consent. AS-27/28 are

@@ -5,10 +5,9 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
+import { TestBrowser, csrfFrom, authz, pkce, publicClient, tokensFor } from '@omnichat/testkit';
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
-import { authz, pkce, publicClient, tokensFor } from './helpers/oauth.js';
 
 // REL-3 (bounded) and AS-53: two auth instances, one in this process and one in another OS process,
 // on one Postgres, behind a round-robin balancer with no sticky sessions: consecutive requests of a

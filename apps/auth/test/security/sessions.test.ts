@@ -2,9 +2,8 @@ import { normaliseEmail } from '@omnichat/db';
 import { decodeJwt } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 
-import { TestBrowser, csrfFrom } from '../helpers/browser.js';
+import { TestBrowser, csrfFrom, RU, authz, pkce, publicClient, token } from '@omnichat/testkit';
 import { createUser, startAuthServer } from '../helpers/auth-server.js';
-import { RU, authz, pkce, publicClient, token } from './helpers/oauth.js';
 import { authSuite } from './helpers/suite.js';
 
 // docs/security.md, cases of sign-in, consent, session, cookies and page headers (AS-54..62). AS-53

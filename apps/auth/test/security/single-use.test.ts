@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
 import { startAuthProcess, type AuthProcess } from './helpers/auth-process.js';
-import { RU, codeFor, pkce, publicClient, token, tokensFor } from './helpers/oauth.js';
+import { RU, codeFor, pkce, publicClient, token, tokensFor } from '@omnichat/testkit';
 
 // Atomic single use and race-safe rotation, across two auth processes on one Postgres
 // (docs/security.md AS-17, AS-27, AS-28).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { pruneUnusedClients } from '@omnichat/db/oidc-store';
 import { authSuite } from './helpers/suite.js';
-import { authz, pkce, publicClient, tokensFor } from './helpers/oauth.js';
+import { authz, pkce, publicClient, tokensFor } from '@omnichat/testkit';
 
 // Issue 14 §6: registrations that never received a grant go after UNUSED_CLIENT_TTL_HOURS; a client
 // that holds or ever held one, or has a sign-in under way, stays.

@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient } from '@omnichat/db';
 import type { McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig, type McpDeps } from '../../src/index.js';
 import type { ToolRegistration } from '../../src/tools/registry.js';
-import { freePort } from './free-port.js';
+import { freePort } from '@omnichat/testkit';
 
 export type StartMcpServerOptions = {
   databaseUrl: string;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startOutagePostgres, type OutagePostgres } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveGrant, TEST_ISSUER } from '../helpers/fixtures.js';
-import { postMcp, rpc } from '../helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 import { createTestKey, localKeySet, mintAccessToken, type TestKey } from '../helpers/test-keys.js';
 

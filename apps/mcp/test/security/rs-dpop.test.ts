@@ -1,12 +1,12 @@
 // RFC 9449 at /mcp with tokens minted like the AS's (cnf.jkt) and proofs signed by hand, so every
-// refusal can be aimed at one check. The whole flow with a real client: test/e2e/dpop-client.e2e.test.ts.
+// refusal can be aimed at one check. The whole flow with a real client: test/stack/e2e/dpop-client.e2e.test.ts at the repository root.
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMcpApp } from '../../src/index.js';
 import { accessTokenHash, DPOP_ALGORITHMS } from '../../src/auth/dpop-proof.js';
 import { startTestBed, type McpTestBed } from '../helpers/fixtures.js';
-import { postMcp, rpc } from '../helpers/mcp-http.js';
+import { postMcp, rpc } from '@omnichat/testkit';
 import { localKeySet } from '../helpers/test-keys.js';
 
 type ClientKey = { privateKey: CryptoKey; jwk: JWK; jkt: string };

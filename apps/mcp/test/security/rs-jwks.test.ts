@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResilientRemoteJwks } from '../../src/auth/resilient-jwks.js';
 import { createAccessTokenVerifier } from '../../src/auth/verify-access-token.js';
 import { createLiveGrant, TEST_ISSUER } from '../helpers/fixtures.js';
-import { initializeMessage, postMcp } from '../helpers/mcp-http.js';
+import { initializeMessage, postMcp } from '@omnichat/testkit';
 import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
 import { createTestKey, jwksOf, mintAccessToken, type TestKey } from '../helpers/test-keys.js';
 

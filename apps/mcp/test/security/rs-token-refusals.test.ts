@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { base64url, decodeJwt, exportSPKI, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBed, TEST_ISSUER, type McpTestBed } from '../helpers/fixtures.js';
-import { initializeMessage, postMcp, rpc } from '../helpers/mcp-http.js';
+import { initializeMessage, postMcp, rpc } from '@omnichat/testkit';
 import { createTestKey, mintAccessToken, type TestKey } from '../helpers/test-keys.js';
 
 let bed: McpTestBed;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAGE } from '../../src/tools/chat/chat-limits.js';
 import { MAX_FILE_BYTES, MAX_LIST_ENTRIES } from '../../src/tools/files/file-limits.js';
 import { startTestBed, type McpTestBed } from '../helpers/fixtures.js';
-import { callTool } from '../helpers/mcp-http.js';
+import { callTool } from '@omnichat/testkit';
 
 let bed: McpTestBed;
 beforeAll(async () => {

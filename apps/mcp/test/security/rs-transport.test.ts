@@ -11,8 +11,7 @@ import { buildMcpApp, loadMcpConfig } from '../../src/index.js';
 import { requiredScopes } from '../../src/tools/security-schemes.js';
 import { TOOL_REGISTRY } from '../../src/tools/registry.js';
 import { startTestBed, TEST_ISSUER, type McpTestBed } from '../helpers/fixtures.js';
-import { freePort } from '../helpers/free-port.js';
-import { callTool, initializeMessage, postMcp, rpc } from '../helpers/mcp-http.js';
+import { freePort, callTool, initializeMessage, postMcp, rpc } from '@omnichat/testkit';
 import { localKeySet, mintAccessToken } from '../helpers/test-keys.js';
 
 let bed: McpTestBed;

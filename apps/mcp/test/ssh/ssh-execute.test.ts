@@ -8,7 +8,7 @@ import { sampleValue } from '@omnichat/metrics/testing';
 import { sealSecret } from '@omnichat/secrets';
 import { auditRows, startSshBed, type SshBed } from './helpers/ssh-bed.js';
 import { generateEd25519, processExists, startTestSshServer, type KeyPair, type TestSshServer } from './helpers/ssh-test-server.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort, postMcp, rpc } from '@omnichat/testkit';
 
 const RUN_TIMEOUT_MS = 1500;
 const OUTPUT_CAP_BYTES = 4096;
@@ -412,7 +412,6 @@ describe('ssh_execute against a real SSH server on loopback', () => {
     });
 
     it('tools/list declares both tools behind oauth2 ssh:execute', async () => {
-      const { postMcp, rpc } = await import('../helpers/mcp-http.js');
       const reply = await postMcp(bed.url, rpc('tools/list'));
       const tools = reply.body.result.tools as Array<{ name: string; securitySchemes: unknown; annotations: Record<string, unknown> }>;
       for (const name of ['ssh_execute', 'ssh_hosts']) {

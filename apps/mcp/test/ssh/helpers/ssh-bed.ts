@@ -10,8 +10,7 @@ import { createMcpMetrics, type McpMetrics } from '@omnichat/metrics';
 import { buildMcpApp, loadMcpConfig, type McpConfig } from '../../../src/index.js';
 import { prepareSshHost, type SshHostInput } from '@omnichat/ssh-hosts';
 import { createLiveGrant, TEST_ISSUER } from '../../helpers/fixtures.js';
-import { freePort } from '../../helpers/free-port.js';
-import { callTool } from '../../helpers/mcp-http.js';
+import { freePort, callTool } from '@omnichat/testkit';
 import { createTestKey, localKeySet, mintAccessToken } from '../../helpers/test-keys.js';
 
 export const TEST_KEY_ENCRYPTION_SECRET = 'ssh-tests-key-encryption-secret-0123456789';

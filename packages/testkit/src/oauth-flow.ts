@@ -1,6 +1,6 @@
 import * as oauth from 'openid-client';
 
-import { TestBrowser, csrfFrom, formActions, type PageResult } from './browser.js';
+import { TestBrowser, csrfFrom, formActions, type PageResult } from './test-browser.js';
 
 export const CHATGPT_REDIRECT_URI = 'https://chatgpt.com/connector_platform_oauth_redirect';
 
@@ -45,7 +45,7 @@ export type ObtainedTokens = {
 
 /**
  * Registers a public client (DCR, ChatGPT-shaped), signs in, consents and redeems the code with
- * openid-client. What the MCP app's tests use to get real tokens.
+ * openid-client: how a test gets real tokens from a running auth app.
  */
 export async function obtainTokens(options: {
   issuer: string;

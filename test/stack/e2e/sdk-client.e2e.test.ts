@@ -3,65 +3,21 @@
 // sign-in and consent pages, redeems the code for a resource-bound token, and calls every tool.
 // Both apps run for real on loopback against one migrated Postgres.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { createTestDatabase } from '@omnichat/db/testing';
 import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../../auth/test/helpers/browser.js';
-import { authorizeInBrowser, CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, freePort } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { MemoryProvider } from '../helpers/memory-provider.js';
 
 const EMAIL = 'e2e-user@example.com';
 const PASSWORD = 'a perfectly long passphrase';
-
-/** An in-memory OAuthClientProvider, as a client like ChatGPT keeps per connection. */
-class MemoryProvider implements OAuthClientProvider {
-  client: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-
-  get redirectUrl(): string {
-    return CHATGPT_REDIRECT_URI;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'SDK e2e client',
-      redirect_uris: [CHATGPT_REDIRECT_URI],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation(): OAuthClientInformationMixed | undefined {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed): void {
-    this.client = info;
-  }
-  tokens(): OAuthTokens | undefined {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL): void {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.verifier;
-  }
-}
 
 type Stack = { authServer: RunningAuthServer; mcp: RunningMcpServer; userId: string };
 
@@ -141,7 +97,7 @@ describe('MCP SDK client against the real auth and MCP apps', () => {
   it('ChatGPT mixed mode (MCP_REQUIRE_AUTH=false), as before: anonymous handshake and public tool, per-tool challenge, then discovers, registers, signs in, calls every tool, refreshes and calls again', async () => {
     const stack = await startStack(database.url, false);
     try {
-      const provider = new MemoryProvider();
+      const provider = new MemoryProvider('SDK e2e client');
 
       // Anonymous use works first: public tools and tools/list need no token in mixed mode.
       const anonymous = new Client({ name: 'openai-mcp', version: '1.0.0' }); // as ChatGPT names itself
@@ -190,7 +146,7 @@ describe('MCP SDK client against the real auth and MCP apps', () => {
     const stack = await startStack(database.url, undefined);
     expect(stack.mcp.config.requireAuth).toBe(true);
     try {
-      const provider = new MemoryProvider();
+      const provider = new MemoryProvider('SDK e2e client');
       const client = new Client({ name: 'omnichat-e2e-strict', version: '1.0.0' });
       const transport = new StreamableHTTPClientTransport(new URL(stack.mcp.url), { authProvider: provider });
 

@@ -7,12 +7,9 @@ import * as oauth from 'openid-client';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeGrants } from '@omnichat/db/oidc-store';
-import { createUser, startAuthServer, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../../auth/test/helpers/browser.js';
-import { authorizeInBrowser, CHATGPT_REDIRECT_URI, obtainTokens, registerClient } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
-import { postMcp, rpc } from '../helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, obtainTokens, registerClient, freePort, postMcp, rpc } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 
 const REVOCATION_CACHE_MS = 2_000;
 const quietRevoker = { log: { info: () => {} }, by: 'admin_cli' } as const;

@@ -2,15 +2,15 @@
 // in production and on a laptop, each on its own embedded Postgres; the postmaster must be gone
 // after every way out.
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@omnichat/testkit';
 
-import { embeddedDataDir, rootClusterHome } from '../../../packages/db/src/embedded-postgres.js';
+import { embeddedDataDir, rootClusterHome } from '@omnichat/db/testing';
 import { startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 
 const require = createRequire(import.meta.url);
@@ -19,17 +19,6 @@ const CRASH_FIXTURE = path.join(import.meta.dirname, 'fixtures/crash-on-signal.t
 const SECRET = 'process-signals-key-encryption-secret-0123456789';
 
 const pgDir = mkdtempSync(path.join(tmpdir(), 'omnichat-signals-'));
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The pid in the cluster's postmaster.pid, or undefined when Postgres is not running. */

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { APP_BUNDLES, CLI_BUNDLES } from '../../../scripts/build.js';
-import { DEFAULT_ALLOWED_REDIRECT_URIS } from '../../auth/src/config.js';
-import { REPO_ROOT, envReadBy } from './helpers/deployment.js';
+import { APP_BUNDLES, CLI_BUNDLES } from '../../scripts/build.js';
+import { DEFAULT_ALLOWED_REDIRECT_URIS } from '@omnichat/auth/testing';
+import { REPO_ROOT } from '@omnichat/testkit';
+import { envReadBy } from './helpers/deployment.js';
 
 type Service = {
   command?: string[];

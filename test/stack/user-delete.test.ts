@@ -5,9 +5,9 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
-import { admin } from './helpers/run.js';
+import { createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { obtainTokens } from '@omnichat/testkit';
+import { admin } from '@omnichat/admin/testing';
 
 const PASSWORD = 'correct horse battery staple';
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 import * as oauth from 'openid-client';
 
-import { TestBrowser } from '../../helpers/browser.js';
-import { CHATGPT_REDIRECT_URI as RU, authorizeInBrowser } from '../../helpers/flow.js';
+import { TestBrowser } from './test-browser.js';
+import { CHATGPT_REDIRECT_URI as RU, authorizeInBrowser } from './oauth-flow.js';
 
 export { RU };
 export type Pkce = { verifier: string; challenge: string };
@@ -37,16 +37,26 @@ export function authz(base: string, clientId: string, p: Pkce, resource: string,
   return `${base}/auth?${new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null))}`;
 }
 
-/** POST /token with a form body. */
-export async function token(base: string, form: Record<string, string>): Promise<{ status: number; headers: Headers; body: Json }> {
+/**
+ * POST /token with a form body (a public client puts its client_id there). A body that is not JSON
+ * comes back as `{ raw }`; `Body` types the JSON a test expects.
+ */
+export async function token<Body = Json>(base: string, form: Record<string, string>): Promise<{ status: number; headers: Headers; body: Body }> {
   const response = await fetch(`${base}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text.startsWith('{') ? JSON.parse(text) : { raw: text }) as Json };
+  return { status: response.status, headers: response.headers, body: (text.startsWith('{') ? JSON.parse(text) : { raw: text }) as Body };
 }
 
-/** Signs in and consents in a fresh browser; returns the authorization code. */
-export async function codeFor(base: string, clientId: string, p: Pkce, resource: string, user: { email: string; password: string }): Promise<string> {
-  const result = await authorizeInBrowser(new TestBrowser(base), authz(base, clientId, p, resource), user);
+/** Signs in and consents in a fresh browser; returns the authorization code. `overrides` as for `authz`. */
+export async function codeFor(
+  base: string,
+  clientId: string,
+  p: Pkce,
+  resource: string,
+  user: { email: string; password: string },
+  overrides: Record<string, string | null> = {},
+): Promise<string> {
+  const result = await authorizeInBrowser(new TestBrowser(base), authz(base, clientId, p, resource, overrides), user);
   const code = URL.parse(result.location ?? '')?.searchParams.get('code');
   if (!code) throw new Error(`no code: ${result.status} ${result.location ?? result.body.slice(0, 300)}`);
   return code;

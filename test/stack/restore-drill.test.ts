@@ -12,14 +12,10 @@ import { createTestDatabase, databaseUrl, type TestDatabase } from '@omnichat/db
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { TestBrowser, csrfFrom, formActions } from '../../auth/test/helpers/browser.js';
-import { CHATGPT_REDIRECT_URI, obtainTokens, type ObtainedTokens } from '../../auth/test/helpers/flow.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
-import { postgresToolsOrSkipReason } from './helpers/pg-tools.js';
-import { admin } from './helpers/run.js';
+import { createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, csrfFrom, formActions, CHATGPT_REDIRECT_URI, obtainTokens, type ObtainedTokens, freePort, postMcp, rpc } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { postgresToolsOrSkipReason, admin } from '@omnichat/admin/testing';
 
 const skipReason = await postgresToolsOrSkipReason();
 if (skipReason) console.warn(`backup tests skipped: ${skipReason}`);

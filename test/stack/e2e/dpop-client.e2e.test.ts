@@ -7,13 +7,9 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@omnichat/db/testing';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../../auth/test/helpers/browser.js';
-import { authorizeInBrowser, CHATGPT_REDIRECT_URI, registerClient } from '../../../auth/test/helpers/flow.js';
-import { accessTokenHash } from '../../src/auth/dpop-proof.js';
-import { freePort } from '../helpers/free-port.js';
-import { PROTOCOL_VERSION, rpc } from '../helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, registerClient, freePort, PROTOCOL_VERSION, rpc } from '@omnichat/testkit';
+import { accessTokenHash, startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 
 const EMAIL = 'dpop-user@example.com';
 const PASSWORD = 'a perfectly long passphrase';

@@ -6,15 +6,11 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { loadAuthConfig } from '../../auth/src/config.js';
-import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { TestBrowser } from '../../auth/test/helpers/browser.js';
-import { authorizeInBrowser } from '../../auth/test/helpers/flow.js';
-import { authz, pkce, register, RU, token } from '../../auth/test/security/helpers/oauth.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
-import { admin } from './helpers/run.js';
+import { loadAuthConfig } from '@omnichat/auth';
+import { createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, authorizeInBrowser, authz, pkce, register, RU, token, freePort, postMcp, rpc } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { admin } from '@omnichat/admin/testing';
 
 const EMAIL = 'doctor-user@example.com';
 const PASSWORD = 'a doctor test passphrase';

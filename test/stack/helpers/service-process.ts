@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { parse } from 'yaml';
 
-import { REPO_ROOT } from './deployment.js';
+import { REPO_ROOT } from '@omnichat/testkit';
 
 type ComposeService = { command?: string[]; entrypoint?: string[]; environment?: Record<string, string | number | boolean> };
 

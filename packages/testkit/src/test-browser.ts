@@ -1,7 +1,7 @@
 /**
  * A minimal browser for driving the interaction pages without a real one: a cookie jar honouring
- * cookie paths, manual redirects, and form posts with the page's CSRF token. The login-experience
- * issue adds real-browser tests; this keeps the protocol tests fast.
+ * cookie paths, manual redirects, and form posts with the page's CSRF token. Real-browser steps are
+ * in `@omnichat/testkit/chromium`; this keeps the protocol tests fast.
  */
 type Cookie = { name: string; value: string; path: string };
 

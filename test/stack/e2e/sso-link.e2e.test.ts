@@ -3,10 +3,9 @@
 // "Continue with Acme SSO" in Chromium, signs in at a real second OpenID provider, comes back,
 // consents, and the client's token calls /mcp. The account is created just in time and whoami says
 // the IdP verified its email.
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { addIdentityProvider, parseIdpSettings } from '@omnichat/sso';
 import { startUpstreamIdp, type UpstreamIdp } from '@omnichat/sso/testing';
@@ -14,45 +13,11 @@ import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { describeInBrowser, launchChromium, loopbackContext } from '../../../auth/test/browser/chromium.js';
-import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
-
-class MemoryProvider implements OAuthClientProvider {
-  client: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-  get redirectUrl(): string {
-    return CHATGPT_REDIRECT_URI;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'ChatGPT', redirect_uris: [CHATGPT_REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
+import { describeInBrowser, launchChromium, loopbackContext } from '@omnichat/testkit/chromium';
+import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '@omnichat/auth/testing';
+import { freePort } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { MemoryProvider } from '../helpers/memory-provider.js';
 
 describeInBrowser('MCP client linked through the company IdP (SSO, JIT), then /mcp', () => {
   let db: TestDatabase;

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { AUTH_ENV_VARS } from '../../../auth/src/config.js';
-import { MCP_ENV_VARS } from '../../../mcp/src/config.js';
+import { PASSWORD_ENV } from '@omnichat/admin/testing';
+import { AUTH_ENV_VARS } from '@omnichat/auth/testing';
 import { ADMIN_ENV_VARS } from '@omnichat/config';
 import { PG_BIN_DIR_ENV } from '@omnichat/db';
-
-import { PASSWORD_ENV } from '../../src/password-input.js';
-
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
+import { MCP_ENV_VARS } from '@omnichat/mcp/testing';
+import { REPO_ROOT } from '@omnichat/testkit';
 
 /**
  * The database settings every process reads through resolveDatabase, taken from the `DatabaseEnv`

@@ -2,7 +2,8 @@ import * as oauth from 'openid-client';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-import { CHATGPT_REDIRECT_URI, registerClient } from '../helpers/flow.js';
+import { CHATGPT_REDIRECT_URI, registerClient } from '../oauth-flow.js';
+import { token } from '../oauth-requests.js';
 
 export type PendingAuthorization = { url: URL; state: string; verifier: string; clientId: string };
 
@@ -45,14 +46,8 @@ export async function capturedRedirect(page: Page, redirects: URL[], count = 1):
   return redirects[count - 1] as URL;
 }
 
-/** POST /token as the public client (form-encoded, client_id in the body). */
-export async function tokenRequest(issuer: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
 export async function redeem(issuer: string, pending: PendingAuthorization, redirect: URL, resource: string) {
-  return tokenRequest(issuer, {
+  return token(issuer, {
     grant_type: 'authorization_code',
     code: redirect.searchParams.get('code') ?? '',
     redirect_uri: CHATGPT_REDIRECT_URI,

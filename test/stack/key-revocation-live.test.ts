@@ -9,12 +9,10 @@ import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadSigningKeys } from '@omnichat/signing-keys';
-import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { postMcp, rpc } from '../../mcp/test/helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
-import { admin } from './helpers/run.js';
+import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { obtainTokens, freePort, postMcp, rpc } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { admin } from '@omnichat/admin/testing';
 
 const EMAIL = 'revoker@example.com';
 const PASSWORD = 'key revocation test password';

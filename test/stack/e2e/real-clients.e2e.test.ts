@@ -17,53 +17,22 @@ import { createTestDatabase } from '@omnichat/db/testing';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '../../../auth/test/helpers/auth-server.js';
-import { describeInBrowser, launchChromium } from '../../../auth/test/browser/chromium.js';
-import { signIn } from '../../../auth/test/browser/flow.js';
-import { CHATGPT_REDIRECT_URI } from '../../../auth/test/helpers/flow.js';
-import { freePort } from '../helpers/free-port.js';
-import { startMcpServer, type RunningMcpServer } from '../helpers/start-mcp-server.js';
+import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
+import { describeInBrowser, launchChromium, signIn } from '@omnichat/testkit/chromium';
+import { freePort } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { MemoryProvider } from '../helpers/memory-provider.js';
 
 const EMAIL = 'real-clients@example.com';
 const PASSWORD = 'a perfectly long passphrase';
 const MCP_REMOTE_PROXY = createRequire(import.meta.url).resolve('mcp-remote/dist/proxy.js');
 
-/** The in-memory OAuthClientProvider an SDK client is given (same shape in SDK v1 and v2). */
-class MemoryProvider {
-  client: any;
-  saved: any;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-  constructor(private readonly name: string) {}
-  get redirectUrl(): string {
-    return CHATGPT_REDIRECT_URI;
-  }
-  get clientMetadata() {
-    return { client_name: this.name, redirect_uris: [CHATGPT_REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: unknown) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: unknown) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  // SDK v2 (SEP-2352): which authorization server the redirect must come back from.
-  discovery: unknown;
+/**
+ * The shared in-memory provider plus the discovery state SDK v2 keeps (SEP-2352: which authorization
+ * server the redirect must come back from); the SDK v1 and v2 clients are given the same one.
+ */
+class MemoryProviderV1V2 extends MemoryProvider {
+  discovery: any;
   saveDiscoveryState(state: unknown) {
     this.discovery = state;
   }
@@ -175,8 +144,8 @@ async function exerciseEveryTool(client: Pick<Client, 'callTool' | 'listTools'>,
 }
 
 /** Signs a fresh SDK v2 client in through the real pages, returning its provider (tokens inside). */
-async function signInSdkV2(label: string, options: ConstructorParameters<typeof ClientV2>[1]): Promise<MemoryProvider> {
-  const provider = new MemoryProvider(label);
+async function signInSdkV2(label: string, options: ConstructorParameters<typeof ClientV2>[1]): Promise<MemoryProviderV1V2> {
+  const provider = new MemoryProviderV1V2(label);
   const transport = new TransportV2(new URL(mcp.url), { authProvider: provider as never });
   await expect(new ClientV2({ name: label, version: '2.4.0' }, options).connect(transport)).rejects.toBeInstanceOf(UnauthorizedV2);
   const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');
@@ -198,7 +167,7 @@ describeInBrowser('real MCP clients sign in on the default configuration', () =>
   });
 
   it('TS SDK v1 client: connect → 401 → discovery, DCR, sign-in → finishAuth → tools', async () => {
-    const provider = new MemoryProvider('SDK v1');
+    const provider = new MemoryProviderV1V2('SDK v1');
     const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never });
     await expect(new Client({ name: 'sdk-v1', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
     expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(mcp.url);
@@ -212,7 +181,7 @@ describeInBrowser('real MCP clients sign in on the default configuration', () =>
   }, 60_000);
 
   it('TS SDK v2 client (@modelcontextprotocol/client), default negotiation: the same', async () => {
-    const provider = new MemoryProvider('SDK v2');
+    const provider = new MemoryProviderV1V2('SDK v2');
     const transport = new TransportV2(new URL(mcp.url), { authProvider: provider as never });
     await expect(new ClientV2({ name: 'sdk-v2', version: '2.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedV2);
     expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(mcp.url);
@@ -243,7 +212,7 @@ describeInBrowser('real MCP clients sign in on the default configuration', () =>
   }, 90_000);
 
   it('TS SDK v1 client negotiates 2025-11-25 and calls every tool', async () => {
-    const provider = new MemoryProvider('SDK v1 all');
+    const provider = new MemoryProviderV1V2('SDK v1 all');
     const first = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider: provider as never });
     await expect(new Client({ name: 'sdk-v1-all', version: '1.32.2' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
     const redirect = await userSignsIn(provider.authorizationUrl!, (url) => url.origin === 'https://chatgpt.com');

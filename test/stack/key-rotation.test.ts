@@ -4,13 +4,11 @@ import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createResilientRemoteJwks } from '../../../mcp/src/auth/resilient-jwks.js';
-import { callTool } from '../../../mcp/test/helpers/mcp-http.js';
-import { startMcpServer, type RunningMcpServer } from '../../../mcp/test/helpers/start-mcp-server.js';
+import { createResilientRemoteJwks } from '@omnichat/mcp';
+import { authorizeInBrowser, callTool, obtainTokens, freePort, token } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
 import { rotateIfDue, rotateSigningKeys, type RotationResult } from '@omnichat/signing-keys';
-import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '../helpers/auth-server.js';
-import { obtainTokens } from '../helpers/flow.js';
-import { freePort } from '../../../mcp/test/helpers/free-port.js';
+import { TEST_KEY_ENCRYPTION_SECRET, createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
 
 const PASSWORD = 'rotation test password';
 /** Scaled-down timings: replicas poll every 200 ms, a next key waits 1 s before it may sign. */
@@ -38,10 +36,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function tokenRequest(origin: string, form: Record<string, string>) {
-  const response = await fetch(`${origin}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
-}
+const tokenRequest = (origin: string, form: Record<string, string>) => token<Record<string, string>>(origin, form);
 
 describe('two auth replicas on one Postgres', () => {
   let a: RunningAuthServer;
@@ -68,7 +63,6 @@ describe('two auth replicas on one Postgres', () => {
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
-    const { authorizeInBrowser } = await import('../helpers/flow.js');
     const redirect = await authorizeInBrowser(browser, url, { email: 'rotator@example.com', password: PASSWORD });
     const code = new URL(redirect.location ?? '').searchParams.get('code') ?? '';
     expect(code).not.toBe('');

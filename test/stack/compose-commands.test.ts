@@ -9,9 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyTestDatabase, type EmptyTestDatabase } from '@omnichat/db/testing';
 
-import { buildApps } from '../../../scripts/build.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { REPO_ROOT } from './helpers/deployment.js';
+import { buildApps } from '../../scripts/build.js';
+import { REPO_ROOT, freePort } from '@omnichat/testkit';
 import { composeService, startService, waitReady, type ServiceProcess } from './helpers/service-process.js';
 
 const SECRETS = { POSTGRES_PASSWORD: 'unused-outside-compose', KEY_ENCRYPTION_SECRET: 'compose-test-key-encryption-secret-0123456789' };

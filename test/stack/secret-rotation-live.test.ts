@@ -7,13 +7,10 @@ import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { prepareSshHost } from '@omnichat/ssh-hosts';
-import { createUser, startAuthServer, type RunningAuthServer } from '../../auth/test/helpers/auth-server.js';
-import { csrfFrom } from '../../auth/test/helpers/browser.js';
-import { obtainTokens } from '../../auth/test/helpers/flow.js';
-import { callTool } from '../../mcp/test/helpers/mcp-http.js';
-import { freePort } from '../../mcp/test/helpers/free-port.js';
-import { startMcpServer, type RunningMcpServer } from '../../mcp/test/helpers/start-mcp-server.js';
-import { admin } from './helpers/run.js';
+import { createUser, startAuthServer, type RunningAuthServer } from '@omnichat/auth/testing';
+import { csrfFrom, obtainTokens, callTool, freePort } from '@omnichat/testkit';
+import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { admin } from '@omnichat/admin/testing';
 
 const OLD = 'the-old-key-encryption-secret-for-the-live-test-0123';
 const NEW = 'the-new-key-encryption-secret-for-the-live-test-4567';

@@ -6,30 +6,19 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
+import { REPO_ROOT, freePort } from '@omnichat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? findOnPath('prometheus');
 const IN_CI = process.env.CI === 'true';
 
 function findOnPath(name: string): string | undefined {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() || undefined : undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The alert rules block of docs/operations.md's Monitoring section, exactly as documented. */
@@ -69,7 +58,7 @@ it.runIf(!PROMETHEUS && IN_CI)('CI has the prometheus binary (.ci/run installs D
 });
 
 if (!PROMETHEUS && !IN_CI) {
-  console.warn('packages/metrics/test/prometheus.test.ts: skipped, no prometheus binary on PATH (apt-get install prometheus, or set PROMETHEUS_BIN)');
+  console.warn('test/stack/prometheus.test.ts: skipped, no prometheus binary on PATH (apt-get install prometheus, or set PROMETHEUS_BIN)');
 }
 
 describe.skipIf(!PROMETHEUS)('a real Prometheus scraping both apps', () => {
