@@ -272,6 +272,13 @@ describe('pnpm admin doctor names the step and the rule of each failed connectio
   });
 });
 
+describe('pnpm admin doctor takes a client id that begins with "-"', () => {
+  // DCR ids are random base64url: one in 64 begins with "-", as option value and not as an option.
+  it.each([[['--client', '-Xy3-no-such-client']], [['--client=-Xy3-no-such-client']]])('doctor %j', async (argv) => {
+    expect(await doctor(...argv)).toEqual([]);
+  });
+});
+
 describe('pnpm admin doctor refuses what it cannot answer', () => {
   it.each([
     [['--since', '5x'], 2, /--since must be a positive duration like 30m, 2h or 3d/],
@@ -279,6 +286,7 @@ describe('pnpm admin doctor refuses what it cannot answer', () => {
     [['--since', '1000d'], 2, /at most 90d/],
     [['--user', 'not-an-email'], 2, /--user takes an email address/],
     [['--client', ''], 2, /--client needs a client_id/],
+    [['--client', '--json'], 2, /argument is ambiguous/],
     [['--bogus'], 2, /Unknown option '--bogus'/],
     [['extra'], 2, /unexpected argument "extra"/],
     [['--user', 'nobody@example.com'], 1, /no user with email nobody@example.com/],

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import type { PrismaClient } from '@omnichat/db';
 import { APP_VERSION } from '@omnichat/lifecycle';
@@ -80,9 +80,10 @@ export async function runAdmin(argv: string[], runtime: AdminRuntime): Promise<n
 }
 
 function parseCommandLine(command: AdminCommand, argv: string[]) {
+  const options = { ...command.options, ...COMMON_OPTIONS };
   const parsed = parseArgs({
-    args: argv,
-    options: { ...command.options, ...COMMON_OPTIONS },
+    args: withDashedValues(argv, options),
+    options,
     allowPositionals: true,
     strict: true,
   });
@@ -93,4 +94,42 @@ function parseCommandLine(command: AdminCommand, argv: string[]) {
     if (parsed.positionals.length > max) throw new Error(`unexpected argument "${parsed.positionals[max]}"`);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * The command line with values that begin with "-" made unambiguous for parseArgs, which would
+ * take them for options. Key ids (JWK thumbprints) and DCR client ids are random base64url, so one
+ * in 64 begins with "-": `keys:revoke -Xy3…` and `doctor --client -Xy3…` must name it, not fail as
+ * an unknown option. The value after a string option becomes `--name=value` (unless it begins
+ * with "--": a forgotten value stays refused); any other argument with one leading "-" that is no
+ * declared short flag is a positional, passed after "--". An argument with two leading dashes stays
+ * an option, so a mistyped one is still refused.
+ */
+function withDashedValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [`-${option.short}`] : [])));
+  const flags: string[] = [];
+  const positionals: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(index + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const next = argv[index + 1];
+      if (!arg.includes('=') && options[arg.slice(2)]?.type === 'string' && next !== undefined && !next.startsWith('--')) {
+        flags.push(`${arg}=${next}`);
+        index += 1;
+      } else {
+        flags.push(arg);
+      }
+    } else if (arg.startsWith('-') && arg.length > 1 && !shorts.has(arg)) {
+      positionals.push(arg);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      flags.push(arg);
+    } else {
+      positionals.push(arg);
+    }
+  }
+  return positionals.length > 0 ? [...flags, '--', ...positionals] : flags;
 }

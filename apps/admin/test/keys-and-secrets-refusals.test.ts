@@ -71,6 +71,10 @@ describe('pnpm admin keys:revoke', () => {
 
   it.each([
     [['keys:revoke', 'no-such-kid'], 1, 'admin keys:revoke: no signing key with kid no-such-kid (pnpm admin keys:list shows them)'],
+    // Key ids are base64url thumbprints: one in 64 begins with "-", and must still name a key.
+    [['keys:revoke', '-no-such-kid'], 1, 'admin keys:revoke: no signing key with kid -no-such-kid (pnpm admin keys:list shows them)'],
+    [['keys:revoke', '-no-such-kid', '--new-key'], 1, 'admin keys:revoke: no signing key with kid -no-such-kid (pnpm admin keys:list shows them)'],
+    [['keys:revoke', '--no-such-option'], 2, "admin keys:revoke: Unknown option '--no-such-option'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--no-such-option\""],
     [['keys:revoke'], 2, 'admin keys:revoke: missing argument'],
   ])('refuses %j', async (argv, code, message) => {
     const run = await admin(db.prisma, argv);
