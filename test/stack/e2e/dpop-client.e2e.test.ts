@@ -5,33 +5,26 @@ import { RESOURCE_SCOPES } from '@omnichat/scopes';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, SignJWT } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@omnichat/db/testing';
-
-import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
-import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, registerClient, freePort, PROTOCOL_VERSION, rpc } from '@omnichat/testkit';
-import { accessTokenHash, startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { createUser, type RunningAuthServer } from '@omnichat/auth/testing';
+import { TestBrowser, authorizeInBrowser, CHATGPT_REDIRECT_URI, registerClient, PROTOCOL_VERSION, rpc } from '@omnichat/testkit';
+import { accessTokenHash, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const EMAIL = 'dpop-user@example.com';
 const PASSWORD = 'a perfectly long passphrase';
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': PROTOCOL_VERSION };
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let stack: Stack;
 let authServer: RunningAuthServer;
 let mcp: RunningMcpServer;
 let userId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
-  authServer = await startAuthServer({ databaseUrl: database.url, resourceUrl });
+  stack = await startStack();
+  ({ auth: authServer, mcp } = stack);
   userId = await createUser(authServer.prisma, EMAIL, PASSWORD);
-  mcp = await startMcpServer({ databaseUrl: database.url, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks` });
 });
-afterAll(async () => {
-  await mcp?.close();
-  await authServer?.close();
-  await database?.drop();
-});
+afterAll(async () => stack?.close());
 
 describe('a DPoP client against the real auth and MCP apps', () => {
   it('signs in, gets a bound token, calls whoami with fresh proofs, refreshes, and stolen parts do not work', async () => {

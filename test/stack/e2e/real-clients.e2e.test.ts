@@ -13,15 +13,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createTestDatabase } from '@omnichat/db/testing';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { startAuthServer, createUser, type RunningAuthServer } from '@omnichat/auth/testing';
-import { describeInBrowser, launchChromium, signIn } from '@omnichat/testkit/chromium';
+import { createUser, type RunningAuthServer } from '@omnichat/auth/testing';
+import { DESKTOP, describeInBrowser, launchChromium, loopbackContext, signIn } from '@omnichat/testkit/chromium';
 import { freePort } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import type { RunningMcpServer } from '@omnichat/mcp/testing';
 import { MemoryProvider } from '../helpers/memory-provider.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const EMAIL = 'real-clients@example.com';
 const PASSWORD = 'a perfectly long passphrase';
@@ -41,50 +41,30 @@ class MemoryProviderV1V2 extends MemoryProvider {
   }
 }
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let stack: Stack;
 let authServer: RunningAuthServer;
 let mcp: RunningMcpServer;
 let userId: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
-  authServer = await startAuthServer({ databaseUrl: database.url, resourceUrl });
+  stack = await startStack();
+  ({ auth: authServer, mcp } = stack);
   userId = await createUser(authServer.prisma, EMAIL, PASSWORD);
   // No requireAuth: MCP_REQUIRE_AUTH unset, the configuration a new user runs.
-  mcp = await startMcpServer({ databaseUrl: database.url, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks` });
   expect(mcp.config.requireAuth).toBe(true);
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await mcp?.close();
-  await authServer?.close();
-  await database?.drop();
+  await stack?.close();
 });
-
-/** A context that reaches only loopback; a redirect to ChatGPT's URI is captured, not fetched. */
-async function userContext(): Promise<{ context: BrowserContext; redirects: URL[] }> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(10_000);
-  const redirects: URL[] = [];
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-    if (url.origin === 'https://chatgpt.com') {
-      redirects.push(url);
-      return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>captured</title>' });
-    }
-    return route.abort('blockedbyclient');
-  });
-  return { context, redirects };
-}
 
 /** The user's part in Chromium: sign in, allow, land on the client's redirect URI. */
 async function userSignsIn(authorizationUrl: URL, landsOn: (url: URL) => boolean): Promise<URL> {
-  const { context, redirects } = await userContext();
+  // A context that reaches only loopback; a redirect to ChatGPT's URI is captured, not fetched.
+  const { context, redirects } = await loopbackContext(browser, DESKTOP, 10_000);
   try {
     const page = await context.newPage();
     await page.goto(authorizationUrl.href);

@@ -6,7 +6,7 @@
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createTestDatabase, type TestDatabase } from '@omnichat/db/testing';
+import type { TestDatabase } from '@omnichat/db/testing';
 import { addIdentityProvider, parseIdpSettings } from '@omnichat/sso';
 import { startUpstreamIdp, type UpstreamIdp } from '@omnichat/sso/testing';
 import { decodeJwt } from 'jose';
@@ -14,12 +14,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { describeInBrowser, launchChromium, loopbackContext } from '@omnichat/testkit/chromium';
-import { startAuthServer, TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '@omnichat/auth/testing';
-import { freePort } from '@omnichat/testkit';
-import { startMcpServer, type RunningMcpServer } from '@omnichat/mcp/testing';
+import { TEST_KEY_ENCRYPTION_SECRET, type RunningAuthServer } from '@omnichat/auth/testing';
+import type { RunningMcpServer } from '@omnichat/mcp/testing';
 import { MemoryProvider } from '../helpers/memory-provider.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 describeInBrowser('MCP client linked through the company IdP (SSO, JIT), then /mcp', () => {
+  let stack: Stack;
   let db: TestDatabase;
   let authServer: RunningAuthServer;
   let mcp: RunningMcpServer;
@@ -27,10 +28,8 @@ describeInBrowser('MCP client linked through the company IdP (SSO, JIT), then /m
   let browser: Browser;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const resourceUrl = `http://127.0.0.1:${await freePort()}/mcp`;
-    authServer = await startAuthServer({ prisma: db.prisma, resourceUrl, env: { PASSWORD_SIGN_IN: 'false' } });
-    mcp = await startMcpServer({ databaseUrl: db.url, issuer: authServer.issuer, resourceUrl, jwksUrl: `${authServer.issuer}/jwks` });
+    stack = await startStack({ authEnv: { PASSWORD_SIGN_IN: 'false' } });
+    ({ database: db, auth: authServer, mcp } = stack);
     idp = await startUpstreamIdp({ redirectUris: [`${authServer.issuer}/sso/acme/callback`], accounts: { 'employee-42': { email: 'kim@acme.example', email_verified: true } } });
     const settings = parseIdpSettings({ slug: 'acme', issuer: idp.issuer, clientId: idp.clientId, label: 'Acme SSO', allowedDomains: ['acme.example'] }, { production: false });
     await addIdentityProvider(db.prisma, settings, idp.clientSecret, TEST_KEY_ENCRYPTION_SECRET);
@@ -39,10 +38,8 @@ describeInBrowser('MCP client linked through the company IdP (SSO, JIT), then /m
 
   afterAll(async () => {
     await browser?.close();
-    await mcp?.close();
-    await authServer?.close();
+    await stack?.close();
     await idp?.close();
-    await db?.drop();
   });
 
   it('authorize → our sign-in → Continue with Acme SSO → IdP login/consent → back → consent → code → token → tools/call', async () => {

@@ -41,10 +41,10 @@ export const PHONE = { width: 360, height: 740 };
  * A browser context that never leaves loopback (127.0.0.1, or localhost for WebAuthn tests): requests to the client's redirect URI are
  * captured (answered locally) and anything else off 127.0.0.1 is aborted.
  */
-export async function loopbackContext(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; redirects: URL[] }> {
+export async function loopbackContext(browser: Browser, viewport = DESKTOP, timeoutMs = 8_000): Promise<{ context: BrowserContext; redirects: URL[] }> {
   const context = await browser.newContext({ viewport, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
   // Fail with the locator that did not appear, well inside the test's own timeout.
-  context.setDefaultTimeout(8_000);
+  context.setDefaultTimeout(timeoutMs);
   const redirects: URL[] = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
