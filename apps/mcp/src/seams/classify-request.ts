@@ -37,10 +37,11 @@ export function classifyRequest(inbound: InboundHttpRequest): InboundClassificat
     if ((header === undefined || header < FIRST_MODERN_REVISION) && isJSONRPCRequest(body)) return legacyOutcome(body, header);
     return classifyInboundRequest(inbound);
   }
-  const known = knownModernRequest(inbound, body, meta, header);
+  const envelope = JSON.stringify(meta);
+  const known = knownModernRequest(inbound, body, meta, envelope, header);
   if (known) return known;
   const outcome = classifyInboundRequest(inbound);
-  if (outcome.kind === 'modern' && outcome.messageKind === 'request') rememberEnvelope(meta);
+  if (outcome.kind === 'modern' && outcome.messageKind === 'request' && envelope.length <= MAX_REMEMBERED_ENVELOPE_CHARS) acceptedEnvelopes.set(envelope, true);
   return outcome;
 }
 
@@ -57,19 +58,15 @@ function legacyOutcome(body: { method: string; params?: Record<string, unknown> 
 const acceptedEnvelopes = new BoundedMap<string, true>(256);
 const MAX_REMEMBERED_ENVELOPE_CHARS = 2048;
 
-function rememberEnvelope(meta: Record<string, unknown>): void {
-  const key = JSON.stringify(meta);
-  if (key.length <= MAX_REMEMBERED_ENVELOPE_CHARS) acceptedEnvelopes.set(key, true);
-}
-
-function knownModernRequest(inbound: InboundHttpRequest, body: unknown, meta: Record<string, unknown>, header: string | undefined): InboundClassificationOutcome | null {
+/** `envelope` is `meta` as JSON, the key it is remembered by. */
+function knownModernRequest(inbound: InboundHttpRequest, body: unknown, meta: Record<string, unknown>, envelope: string, header: string | undefined): InboundClassificationOutcome | null {
   const claimed = meta[PROTOCOL_VERSION_META_KEY];
   if (claimed !== FIRST_MODERN_REVISION || (header !== undefined && header !== claimed)) return null;
   const record = body as Record<string, unknown>;
   if ('result' in record || 'error' in record || record['method'] === 'initialize') return null;
   const methodHeader = stripOws(inbound.mcpMethodHeader);
   if (methodHeader !== undefined && methodHeader !== record['method']) return null;
-  if (!acceptedEnvelopes.has(JSON.stringify(meta)) || !isJSONRPCRequest(body)) return null;
+  if (!acceptedEnvelopes.has(envelope) || !isJSONRPCRequest(body)) return null;
   return { kind: 'modern', messageKind: 'request', message: body, classification: { era: 'modern', revision: claimed } };
 }
 
