@@ -123,9 +123,7 @@ function withDashedValues(argv: string[], options: NonNullable<ParseArgsConfig['
       } else {
         flags.push(arg);
       }
-    } else if (arg.startsWith('-') && arg.length > 1 && !shorts.has(arg)) {
-      positionals.push(arg);
-    } else if (arg.startsWith('-') && arg.length > 1) {
+    } else if (shorts.has(arg)) {
       flags.push(arg);
     } else {
       positionals.push(arg);
